@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - module entry points: register the link kind, then the generic
+ * netlink family that configures it; tear down in the reverse order.
+ */
+#include "device.h"
+#include "netlink.h"
+
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+
+#define MT_VERSION "0.1.0"
+
+static int __init mt_module_init(void)
+{
+	int ret;
+
+	ret = mt_device_init();
+	if (ret)
+		return ret;
+
+	ret = mt_genl_init();
+	if (ret)
+		goto err_genl;
+
+	pr_info("meshtun " MT_VERSION " loaded\n");
+	return 0;
+
+err_genl:
+	mt_device_uninit();
+	return ret;
+}
+
+static void __exit mt_module_exit(void)
+{
+	/* No new configuration requests, then no devices. */
+	mt_genl_uninit();
+	mt_device_uninit();
+	rcu_barrier();
+}
+
+module_init(mt_module_init);
+module_exit(mt_module_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("meshtun: in-kernel mesh VPN speaking the WireGuard protocol");
+MODULE_AUTHOR("The meshtun developers");
+MODULE_VERSION(MT_VERSION);
