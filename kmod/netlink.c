@@ -65,29 +65,30 @@ static void mt_put_device(struct mt_device *mt)
 	dev_put(mt->dev);
 }
 
-/* Dump state in cb->args: [0] the device being dumped. */
-static int mt_get_device_start(struct netlink_callback *cb)
-{
-	struct mt_device *mt;
-
-	mt = mt_lookup_device(sock_net(cb->skb->sk), mt_compat_dump_attrs(cb),
-			      cb->extack);
-	if (IS_ERR(mt))
-		return PTR_ERR(mt);
-	cb->args[0] = (long)mt;
-	return 0;
-}
-
+/*
+ * Dump state in cb->args: [0] the device being dumped, [1] set once it has
+ * been dumped in full. The device is looked up by the first dumpit call
+ * rather than by .start because only dumpit has an extack on every
+ * supported kernel.
+ */
 static int mt_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mt_device *mt = (struct mt_device *)cb->args[0];
-	struct net_device *dev = mt->dev;
+	struct net_device *dev;
 	void *hdr;
 
+	if (!mt) {
+		mt = mt_lookup_device(sock_net(cb->skb->sk),
+				      mt_compat_dump_attrs(cb), cb->extack);
+		if (IS_ERR(mt))
+			return PTR_ERR(mt);
+		cb->args[0] = (long)mt;
+	}
 	/* Everything fits in the first message; a second call ends the dump. */
 	if (cb->args[1])
 		return 0;
 
+	dev = mt->dev;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &mt_genl_family, NLM_F_MULTI, MESHTUN_CMD_GET_DEVICE);
 	if (!hdr)
@@ -132,7 +133,6 @@ static int mt_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 static const struct genl_ops mt_genl_ops[] = {
 	{
 		.cmd = MESHTUN_CMD_GET_DEVICE,
-		.start = mt_get_device_start,
 		.dumpit = mt_get_device_dumpit,
 		.done = mt_get_device_done,
 		.flags = GENL_UNS_ADMIN_PERM,

@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# selftests/lib.sh - helpers for the shell tests that run inside the VM.
+#
+#   check DESC CMD...        a case that passes when CMD succeeds
+#   check_fails DESC CMD...  a case that passes when CMD fails
+#   check_eq DESC WANT GOT   a case that passes when the strings are equal
+#   netns_add NAME...        create network namespaces, deleted at exit
+#   in_ns NS CMD...          run CMD inside namespace NS
+#   finish                   print the plan; exit non-zero on any failure
+#
+# Each case prints one TAP line; a failed case prints the command's
+# output as "#" lines below it.
+set -u
+
+mt_case=0
+mt_failed=0
+mt_namespaces=()
+
+mt_report() { # status desc output
+	mt_case=$((mt_case + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $mt_case - $2"
+	else
+		mt_failed=$((mt_failed + 1))
+		echo "not ok $mt_case - $2"
+		[ -z "$3" ] || sed 's/^/#   /' <<<"$3"
+	fi
+}
+
+check() {
+	local desc=$1 out
+	shift
+	out=$("$@" 2>&1)
+	mt_report $? "$desc" "$out"
+}
+
+check_fails() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		mt_report 1 "$desc" "unexpectedly succeeded: $*"$'\n'"$out"
+	else
+		mt_report 0 "$desc" ""
+	fi
+}
+
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		mt_report 0 "$1" ""
+	else
+		mt_report 1 "$1" "want: $2"$'\n'"got:  $3"
+	fi
+}
+
+mt_cleanup_namespaces() {
+	local ns
+	for ns in "${mt_namespaces[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	mt_namespaces=()
+}
+trap mt_cleanup_namespaces EXIT
+
+netns_add() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns" || return 1
+		mt_namespaces+=("$ns")
+		ip -n "$ns" link set lo up
+	done
+}
+
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# The value of a link attribute, from `ip -j -d link show`.
+link_attr() { # [ns] dev python-expression-on-the-link-dict
+	local ns=() dev expr
+	if [ $# -eq 3 ]; then ns=(-n "$1"); shift; fi
+	dev=$1 expr=$2
+	ip "${ns[@]}" -j -d link show dev "$dev" |
+		python3 -c "import json,sys; l=json.load(sys.stdin)[0]; print($expr)"
+}
+
+finish() {
+	echo "1..$mt_case"
+	[ "$mt_failed" -eq 0 ]
+}
