@@ -40,15 +40,15 @@ static struct mt_device *mt_lookup_device(struct net *net, struct nlattr **attrs
 				    "give MESHTUN_DEVICE_A_IFINDEX or MESHTUN_DEVICE_A_IFNAME, not both");
 		return ERR_PTR(-EINVAL);
 	}
-	if (ifindex)
-		dev = dev_get_by_index(net, nla_get_u32(ifindex));
-	else if (ifname)
-		dev = dev_get_by_name(net, nla_data(ifname));
-	else {
+	if (!ifindex && !ifname) {
 		NL_SET_ERR_MSG(extack,
 			       "missing MESHTUN_DEVICE_A_IFINDEX or MESHTUN_DEVICE_A_IFNAME");
 		return ERR_PTR(-EINVAL);
 	}
+	if (ifindex)
+		dev = dev_get_by_index(net, nla_get_u32(ifindex));
+	else
+		dev = dev_get_by_name(net, nla_data(ifname));
 
 	mt = mt_device_from_netdev(dev);
 	if (!mt) {

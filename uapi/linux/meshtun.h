@@ -34,6 +34,7 @@ enum meshtun_cmd {
 
 	__MESHTUN_CMD_MAX
 };
+
 #define MESHTUN_CMD_MAX (__MESHTUN_CMD_MAX - 1)
 
 enum meshtun_device_attr {
@@ -43,6 +44,7 @@ enum meshtun_device_attr {
 
 	__MESHTUN_DEVICE_A_MAX
 };
+
 #define MESHTUN_DEVICE_A_MAX (__MESHTUN_DEVICE_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_MESHTUN_H */
