@@ -3,6 +3,7 @@
  * main.c - module entry points: register the link kind, then the generic
  * netlink family that configures it; tear down in the reverse order.
  */
+#include "allowedips.h"
 #include "device.h"
 #include "netlink.h"
 
@@ -15,9 +16,20 @@ static int __init mt_module_init(void)
 {
 	int ret;
 
-	ret = mt_device_init();
+	ret = mt_allowedips_slab_init();
 	if (ret)
 		return ret;
+
+#ifdef MT_SELFTEST
+	if (!mt_allowedips_selftest()) {
+		ret = -ENOTRECOVERABLE;
+		goto err_device;
+	}
+#endif
+
+	ret = mt_device_init();
+	if (ret)
+		goto err_device;
 
 	ret = mt_genl_init();
 	if (ret)
@@ -28,6 +40,8 @@ static int __init mt_module_init(void)
 
 err_genl:
 	mt_device_uninit();
+err_device:
+	mt_allowedips_slab_uninit();
 	return ret;
 }
 
@@ -36,7 +50,7 @@ static void __exit mt_module_exit(void)
 	/* No new configuration requests, then no devices. */
 	mt_genl_uninit();
 	mt_device_uninit();
-	rcu_barrier();
+	mt_allowedips_slab_uninit();
 }
 
 module_init(mt_module_init);
