@@ -12,15 +12,21 @@
 #include "device.h"
 #include "compat.h"
 #include "messages.h"
+#include "peer.h"
 
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/if_arp.h>
 #include <linux/module.h>
+#include <linux/random.h>
 #include <net/icmp.h>
+#include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 static struct rtnl_link_ops mt_link_ops;
+
+/* Every meshtun device, in any namespace; under RTNL. */
+static LIST_HEAD(mt_device_list);
 
 /* Headroom for the outer IP and UDP headers plus the data message header. */
 #define MT_NEEDED_HEADROOM ALIGN(sizeof(struct ipv6hdr) + sizeof(struct udphdr) + \
@@ -39,6 +45,10 @@ static int mt_ndo_init(struct net_device *dev)
 
 static void mt_ndo_uninit(struct net_device *dev)
 {
+	struct mt_device *mt = netdev_priv(dev);
+
+	ASSERT_RTNL();
+	list_del_init(&mt->device_entry);
 	free_percpu(dev->tstats);
 	dev->tstats = NULL;
 }
@@ -71,10 +81,16 @@ static const struct net_device_ops mt_netdev_ops = {
 	.ndo_get_stats64 = dev_get_tstats64,
 };
 
+/* After unregistration: no packet or netlink path can reach the device. */
 static void mt_priv_destructor(struct net_device *dev)
 {
 	struct mt_device *mt = netdev_priv(dev);
 
+	mutex_lock(&mt->config_lock);
+	mt_peer_remove_all(mt);
+	mt_allowedips_free(&mt->allowedips, &mt->config_lock);
+	memzero_explicit(mt->private_key, sizeof(mt->private_key));
+	mutex_unlock(&mt->config_lock);
 	mutex_destroy(&mt->config_lock);
 }
 
@@ -107,6 +123,12 @@ static void mt_setup(struct net_device *dev)
 
 	mt->dev = dev;
 	mutex_init(&mt->config_lock);
+	INIT_LIST_HEAD(&mt->device_entry);
+	INIT_LIST_HEAD(&mt->peer_list);
+	hash_init(mt->peer_hash);
+	get_random_bytes(&mt->peer_hash_key, sizeof(mt->peer_hash_key));
+	mt_allowedips_init(&mt->allowedips);
+	mt->config_seq = 1;
 }
 
 static int mt_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -129,7 +151,15 @@ static int mt_newlink(struct net *src_net, struct net_device *dev,
 		      struct nlattr *tb[], struct nlattr *data[],
 		      struct netlink_ext_ack *extack)
 {
-	return register_netdevice(dev);
+	struct mt_device *mt = netdev_priv(dev);
+	int ret;
+
+	mt->creating_net = src_net;
+	ret = register_netdevice(dev);
+	if (ret)
+		return ret;
+	list_add(&mt->device_entry, &mt_device_list);
+	return 0;
 }
 
 static struct rtnl_link_ops mt_link_ops __read_mostly = {
@@ -147,14 +177,47 @@ struct mt_device *mt_device_from_netdev(struct net_device *dev)
 	return netdev_priv(dev);
 }
 
+/*
+ * The namespace a device was created in is going away while the device
+ * lives on elsewhere: forget it (sockets will close with it).
+ */
+static void __net_exit mt_netns_pre_exit(struct net *net)
+{
+	struct mt_device *mt;
+
+	rtnl_lock();
+	list_for_each_entry(mt, &mt_device_list, device_entry) {
+		if (mt->creating_net != net)
+			continue;
+		mutex_lock(&mt->config_lock);
+		mt->creating_net = NULL;
+		mt->config_seq++;
+		mutex_unlock(&mt->config_lock);
+	}
+	rtnl_unlock();
+}
+
+static struct pernet_operations mt_netns_ops = {
+	.pre_exit = mt_netns_pre_exit,
+};
+
 int __init mt_device_init(void)
 {
-	return rtnl_link_register(&mt_link_ops);
+	int ret;
+
+	ret = register_pernet_device(&mt_netns_ops);
+	if (ret)
+		return ret;
+	ret = rtnl_link_register(&mt_link_ops);
+	if (ret)
+		unregister_pernet_device(&mt_netns_ops);
+	return ret;
 }
 
 void mt_device_uninit(void)
 {
 	rtnl_link_unregister(&mt_link_ops);
+	unregister_pernet_device(&mt_netns_ops);
 }
 
 MODULE_ALIAS_RTNL_LINK(KBUILD_MODNAME);

@@ -2,25 +2,69 @@
 /*
  * netlink.c - the "meshtun" generic netlink family.
  *
- * GET_DEVICE is a dump so that a device's configuration may span several
- * messages; SET_DEVICE applies a configuration request. Both need
- * CAP_NET_ADMIN over the device's network namespace.
+ * GET_DEVICE dumps a device's configuration over as many messages as it
+ * needs. SET_DEVICE applies a configuration request all or nothing: the
+ * whole request is parsed and checked, and everything it needs allocated,
+ * before the first change; applying it then cannot fail. A rejected request
+ * leaves the device exactly as it was, with an extack naming the attribute.
  */
 #include "netlink.h"
+#include "allowedips.h"
 #include "compat.h"
 #include "device.h"
+#include "peer.h"
 
+#include <crypto/curve25519.h>
+#include <linux/bsearch.h>
 #include <linux/if.h>
 #include <linux/meshtun.h>
+#include <linux/moduleparam.h>
 #include <linux/netdevice.h>
+#include <linux/sort.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
+static unsigned int max_peers = MESHTUN_MAX_PEERS;
+module_param(max_peers, uint, 0644);
+MODULE_PARM_DESC(max_peers, "Most peers a device may have (at most 1048576)");
+
 static struct genl_family mt_genl_family;
+
+static const struct nla_policy mt_allowedip_policy[MESHTUN_ALLOWEDIP_A_MAX + 1] = {
+	[MESHTUN_ALLOWEDIP_A_FAMILY] = { .type = NLA_U16 },
+	[MESHTUN_ALLOWEDIP_A_IPADDR] = { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[MESHTUN_ALLOWEDIP_A_CIDR_MASK] = { .type = NLA_U8 },
+	[MESHTUN_ALLOWEDIP_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __MESHTUN_ALLOWEDIP_F_ALL),
+};
+
+static const struct nla_policy mt_peer_policy[MESHTUN_PEER_A_MAX + 1] = {
+	[MESHTUN_PEER_A_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(MESHTUN_KEY_LEN),
+	[MESHTUN_PEER_A_PRESHARED_KEY] = NLA_POLICY_EXACT_LEN(MESHTUN_KEY_LEN),
+	[MESHTUN_PEER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __MESHTUN_PEER_F_ALL),
+	[MESHTUN_PEER_A_ENDPOINT] = { .type = NLA_BINARY, .len = sizeof(struct sockaddr_in6) },
+	[MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL] = { .type = NLA_U16 },
+	[MESHTUN_PEER_A_LAST_HANDSHAKE_TIME] = {
+		.type = NLA_REJECT, .reject_message = "last handshake time is read-only" },
+	[MESHTUN_PEER_A_RX_BYTES] = {
+		.type = NLA_REJECT, .reject_message = "rx bytes are read-only" },
+	[MESHTUN_PEER_A_TX_BYTES] = {
+		.type = NLA_REJECT, .reject_message = "tx bytes are read-only" },
+	[MESHTUN_PEER_A_ALLOWEDIPS] = NLA_POLICY_NESTED_ARRAY(mt_allowedip_policy),
+	[MESHTUN_PEER_A_PROTOCOL_VERSION] = NLA_POLICY_RANGE(NLA_U32, 1, 1),
+};
 
 static const struct nla_policy mt_device_policy[MESHTUN_DEVICE_A_MAX + 1] = {
 	[MESHTUN_DEVICE_A_IFINDEX] = { .type = NLA_U32 },
 	[MESHTUN_DEVICE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[MESHTUN_DEVICE_A_PRIVATE_KEY] = NLA_POLICY_EXACT_LEN(MESHTUN_KEY_LEN),
+	[MESHTUN_DEVICE_A_PUBLIC_KEY] = {
+		.type = NLA_REJECT,
+		.reject_message = "the public key is derived from the private key" },
+	[MESHTUN_DEVICE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __MESHTUN_DEVICE_F_ALL),
+	[MESHTUN_DEVICE_A_LISTEN_PORT] = { .type = NLA_U16 },
+	[MESHTUN_DEVICE_A_FWMARK] = { .type = NLA_U32 },
+	[MESHTUN_DEVICE_A_PEERS] = NLA_POLICY_NESTED_ARRAY(mt_peer_policy),
 };
 
 /*
@@ -65,69 +109,709 @@ static void mt_put_device(struct mt_device *mt)
 	dev_put(mt->dev);
 }
 
-/*
- * Dump state in cb->args: [0] the device being dumped, [1] set once it has
- * been dumped in full. The device is looked up by the first dumpit call
- * rather than by .start because only dumpit has an extack on every
- * supported kernel.
- */
-static int mt_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+/* ---- GET_DEVICE ---- */
+
+/* Dump position, kept in netlink_callback.args. */
+struct mt_dump_state {
+	struct mt_device *mt;
+	bool device_done;	/* device attributes sent */
+	bool all_done;
+	u64 next_serial;	/* the first peer not fully sent */
+	unsigned long aips_sent;	/* of that peer's allowed IPs */
+};
+
+static struct mt_dump_state *dump_state(struct netlink_callback *cb)
 {
-	struct mt_device *mt = (struct mt_device *)cb->args[0];
-	struct net_device *dev;
-	void *hdr;
+	BUILD_BUG_ON(sizeof(struct mt_dump_state) > sizeof(cb->args));
+	return (struct mt_dump_state *)cb->args;
+}
 
-	if (!mt) {
-		mt = mt_lookup_device(sock_net(cb->skb->sk),
-				      mt_compat_dump_attrs(cb), cb->extack);
-		if (IS_ERR(mt))
-			return PTR_ERR(mt);
-		cb->args[0] = (long)mt;
+static int put_device_attrs(struct sk_buff *skb, struct mt_device *mt)
+{
+	if (nla_put_u16(skb, MESHTUN_DEVICE_A_LISTEN_PORT, mt->listen_port) ||
+	    nla_put_u32(skb, MESHTUN_DEVICE_A_FWMARK, mt->fwmark))
+		return -EMSGSIZE;
+	if (mt->has_private_key &&
+	    (nla_put(skb, MESHTUN_DEVICE_A_PRIVATE_KEY, MESHTUN_KEY_LEN, mt->private_key) ||
+	     nla_put(skb, MESHTUN_DEVICE_A_PUBLIC_KEY, MESHTUN_KEY_LEN, mt->public_key)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_peer_attrs(struct sk_buff *skb, struct mt_peer *peer)
+{
+	struct __kernel_timespec handshake = {
+		.tv_sec = peer->last_handshake.tv_sec,
+		.tv_nsec = peer->last_handshake.tv_nsec,
+	};
+	static const u8 zero_key[MESHTUN_KEY_LEN];
+
+	if (crypto_memneq(peer->preshared_key, zero_key, MESHTUN_KEY_LEN) &&
+	    nla_put(skb, MESHTUN_PEER_A_PRESHARED_KEY, MESHTUN_KEY_LEN, peer->preshared_key))
+		return -EMSGSIZE;
+	if (peer->endpoint.addr.sa_family == AF_INET &&
+	    nla_put(skb, MESHTUN_PEER_A_ENDPOINT, sizeof(peer->endpoint.addr4),
+		    &peer->endpoint.addr4))
+		return -EMSGSIZE;
+	if (peer->endpoint.addr.sa_family == AF_INET6 &&
+	    nla_put(skb, MESHTUN_PEER_A_ENDPOINT, sizeof(peer->endpoint.addr6),
+		    &peer->endpoint.addr6))
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
+			peer->persistent_keepalive_interval) ||
+	    nla_put(skb, MESHTUN_PEER_A_LAST_HANDSHAKE_TIME, sizeof(handshake), &handshake) ||
+	    nla_put_u64_64bit(skb, MESHTUN_PEER_A_RX_BYTES, peer->rx_bytes,
+			      MESHTUN_PEER_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, MESHTUN_PEER_A_TX_BYTES, peer->tx_bytes,
+			      MESHTUN_PEER_A_UNSPEC) ||
+	    nla_put_u32(skb, MESHTUN_PEER_A_PROTOCOL_VERSION, 1))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_allowedip(struct sk_buff *skb, const struct mt_allowedips_node *node)
+{
+	struct nlattr *nest;
+	u8 addr[16], cidr;
+	int family;
+
+	family = mt_allowedips_read(node, addr, &cidr);
+	nest = nla_nest_start(skb, 0);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, MESHTUN_ALLOWEDIP_A_FAMILY, family) ||
+	    nla_put(skb, MESHTUN_ALLOWEDIP_A_IPADDR, family == AF_INET ? 4 : 16, addr) ||
+	    nla_put_u8(skb, MESHTUN_ALLOWEDIP_A_CIDR_MASK, cidr)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
 	}
-	/* Everything fits in the first message; a second call ends the dump. */
-	if (cb->args[1])
-		return 0;
+	nla_nest_end(skb, nest);
+	return 0;
+}
 
-	dev = mt->dev;
+/*
+ * One peer, or as much of it as fits: its attributes the first time, then
+ * allowed IPs from st->aips_sent on. Returns 0 when the peer is complete,
+ * -EMSGSIZE when the message is full (with the progress recorded).
+ */
+static int put_peer(struct sk_buff *skb, struct mt_peer *peer, struct mt_dump_state *st)
+{
+	struct mt_allowedips_node *node;
+	struct nlattr *peer_nest, *aips_nest;
+	unsigned long index = 0, sent = 0;
+
+	peer_nest = nla_nest_start(skb, 0);
+	if (!peer_nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, MESHTUN_PEER_A_PUBLIC_KEY, MESHTUN_KEY_LEN, peer->public_key))
+		goto cancel;
+	if (!st->aips_sent && put_peer_attrs(skb, peer))
+		goto cancel;
+
+	aips_nest = nla_nest_start(skb, MESHTUN_PEER_A_ALLOWEDIPS);
+	if (!aips_nest)
+		goto cancel;
+	list_for_each_entry(node, &peer->allowedips, peer_entry) {
+		if (index++ < st->aips_sent)
+			continue;
+		if (put_allowedip(skb, node)) {
+			nla_nest_end(skb, aips_nest);
+			/* Nothing of this peer fit: leave it for the next message. */
+			if (!sent && !st->aips_sent)
+				goto cancel;
+			nla_nest_end(skb, peer_nest);
+			st->aips_sent += sent;
+			return -EMSGSIZE;
+		}
+		sent++;
+	}
+	nla_nest_end(skb, aips_nest);
+	nla_nest_end(skb, peer_nest);
+	st->aips_sent = 0;
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, peer_nest);
+	return -EMSGSIZE;
+}
+
+static int fill_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		     struct mt_dump_state *st)
+{
+	struct mt_device *mt = st->mt;
+	struct nlattr *peers_nest;
+	struct mt_peer *peer;
+	bool any_peer = false;
+	void *hdr;
+	int ret;
+
+	lockdep_assert_held(&mt->config_lock);
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &mt_genl_family, NLM_F_MULTI, MESHTUN_CMD_GET_DEVICE);
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
 
-	if (nla_put_u32(skb, MESHTUN_DEVICE_A_IFINDEX, dev->ifindex) ||
-	    nla_put_string(skb, MESHTUN_DEVICE_A_IFNAME, dev->name)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
+	if (nla_put_u32(skb, MESHTUN_DEVICE_A_IFINDEX, mt->dev->ifindex) ||
+	    nla_put_string(skb, MESHTUN_DEVICE_A_IFNAME, mt->dev->name))
+		goto cancel;
+	if (!st->device_done) {
+		if (put_device_attrs(skb, mt))
+			goto cancel;
+		st->device_done = true;
 	}
+
+	peers_nest = nla_nest_start(skb, MESHTUN_DEVICE_A_PEERS);
+	if (!peers_nest)
+		goto end;
+	list_for_each_entry(peer, &mt->peer_list, device_entry) {
+		if (peer->serial < st->next_serial)
+			continue;
+		if (peer->serial > st->next_serial)
+			st->aips_sent = 0;	/* that peer is gone: start afresh */
+		st->next_serial = peer->serial;
+		ret = put_peer(skb, peer, st);
+		if (ret) {
+			if (any_peer || st->aips_sent)
+				nla_nest_end(skb, peers_nest);
+			else
+				nla_nest_cancel(skb, peers_nest);
+			goto end;
+		}
+		any_peer = true;
+		st->next_serial = peer->serial + 1;
+	}
+	nla_nest_end(skb, peers_nest);
+	st->all_done = true;
+end:
 	genlmsg_end(skb, hdr);
-	cb->args[1] = 1;
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * The device is looked up by the first dumpit call rather than by .start
+ * because only dumpit has an extack on every supported kernel.
+ */
+static int mt_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mt_dump_state *st = dump_state(cb);
+	struct mt_device *mt;
+	int ret;
+
+	if (!st->mt) {
+		mt = mt_lookup_device(sock_net(cb->skb->sk),
+				      mt_compat_dump_attrs(cb), cb->extack);
+		if (IS_ERR(mt))
+			return PTR_ERR(mt);
+		st->mt = mt;
+		st->next_serial = 0;
+	}
+	if (st->all_done)
+		return 0;
+
+	mutex_lock(&st->mt->config_lock);
+	/* A change between two messages flags the dump NLM_F_DUMP_INTR. */
+	cb->seq = (unsigned int)st->mt->config_seq ?: 1;
+	ret = fill_dump(skb, cb, st);
+	mutex_unlock(&st->mt->config_lock);
+	if (ret)
+		return ret;
 	return skb->len;
 }
 
 static int mt_get_device_done(struct netlink_callback *cb)
 {
-	struct mt_device *mt = (struct mt_device *)cb->args[0];
+	struct mt_dump_state *st = dump_state(cb);
 
-	if (mt)
-		mt_put_device(mt);
+	if (st->mt)
+		mt_put_device(st->mt);
 	return 0;
+}
+
+/* ---- SET_DEVICE ---- */
+
+struct mt_allowedip_req {
+	int family;
+	u8 addr[16];
+	u8 cidr;
+	bool remove;
+};
+
+struct mt_peer_req {
+	const struct nlattr *nest;
+	u8 public_key[MESHTUN_KEY_LEN];
+	struct mt_peer *peer;	/* existing, or allocated for this request */
+	bool is_new;
+	bool remove;
+	bool replace_allowedips;
+	bool set_preshared_key;
+	u8 preshared_key[MESHTUN_KEY_LEN];
+	bool set_endpoint;
+	union mt_endpoint endpoint;
+	bool set_keepalive;
+	u16 keepalive;
+	unsigned int n_allowedips;
+	struct mt_allowedip_req *allowedips;
+};
+
+struct mt_set_req {
+	bool set_private_key;
+	u8 private_key[MESHTUN_KEY_LEN];
+	u8 public_key[MESHTUN_KEY_LEN];
+	bool has_private_key;
+	bool set_listen_port;
+	u16 listen_port;
+	bool set_fwmark;
+	u32 fwmark;
+	bool replace_peers;
+	unsigned int n_peers;
+	struct mt_peer_req *peers;
+	/* The request's peers sorted by public key, to find duplicates. */
+	struct mt_peer_req **sorted;
+	unsigned int allowedip_inserts;
+	struct mt_allowedips_pool pool;
+};
+
+static int parse_endpoint(struct mt_peer_req *pr, const struct nlattr *attr,
+			  struct netlink_ext_ack *extack)
+{
+	const struct sockaddr *sa = nla_data(attr);
+	int len = nla_len(attr);
+
+	memset(&pr->endpoint, 0, sizeof(pr->endpoint));
+	if (len == sizeof(struct sockaddr_in) && sa->sa_family == AF_INET) {
+		memcpy(&pr->endpoint.addr4, sa, sizeof(pr->endpoint.addr4));
+		if (ipv4_is_zeronet(pr->endpoint.addr4.sin_addr.s_addr) ||
+		    ipv4_is_multicast(pr->endpoint.addr4.sin_addr.s_addr) ||
+		    ipv4_is_lbcast(pr->endpoint.addr4.sin_addr.s_addr))
+			goto bad_addr;
+		if (!pr->endpoint.addr4.sin_port)
+			goto bad_port;
+	} else if (len == sizeof(struct sockaddr_in6) && sa->sa_family == AF_INET6) {
+		memcpy(&pr->endpoint.addr6, sa, sizeof(pr->endpoint.addr6));
+		if (ipv6_addr_any(&pr->endpoint.addr6.sin6_addr) ||
+		    ipv6_addr_is_multicast(&pr->endpoint.addr6.sin6_addr))
+			goto bad_addr;
+		if (!pr->endpoint.addr6.sin6_port)
+			goto bad_port;
+	} else {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "peer endpoint must be a sockaddr_in or sockaddr_in6");
+		return -EINVAL;
+	}
+	pr->set_endpoint = true;
+	return 0;
+
+bad_addr:
+	NL_SET_ERR_MSG_ATTR(extack, attr, "peer endpoint address must be a unicast address");
+	return -EINVAL;
+bad_port:
+	NL_SET_ERR_MSG_ATTR(extack, attr, "peer endpoint port must not be 0");
+	return -EINVAL;
+}
+
+static int parse_allowedip(struct mt_allowedip_req *ar, const struct nlattr *nest,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MESHTUN_ALLOWEDIP_A_MAX + 1];
+	unsigned int len;
+	int ret;
+
+	ret = nla_parse_nested(tb, MESHTUN_ALLOWEDIP_A_MAX, nest, mt_allowedip_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[MESHTUN_ALLOWEDIP_A_FAMILY] || !tb[MESHTUN_ALLOWEDIP_A_IPADDR] ||
+	    !tb[MESHTUN_ALLOWEDIP_A_CIDR_MASK]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "allowed IP needs a family, an address and a cidr mask");
+		return -EINVAL;
+	}
+	ar->family = nla_get_u16(tb[MESHTUN_ALLOWEDIP_A_FAMILY]);
+	if (ar->family == AF_INET) {
+		len = 4;
+	} else if (ar->family == AF_INET6) {
+		len = 16;
+	} else {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MESHTUN_ALLOWEDIP_A_FAMILY],
+				    "allowed IP family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	if (nla_len(tb[MESHTUN_ALLOWEDIP_A_IPADDR]) != len) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MESHTUN_ALLOWEDIP_A_IPADDR],
+				    "allowed IP address length does not match its family");
+		return -EINVAL;
+	}
+	memset(ar->addr, 0, sizeof(ar->addr));
+	nla_memcpy(ar->addr, tb[MESHTUN_ALLOWEDIP_A_IPADDR], len);
+	ar->cidr = nla_get_u8(tb[MESHTUN_ALLOWEDIP_A_CIDR_MASK]);
+	if (ar->cidr > len * 8) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MESHTUN_ALLOWEDIP_A_CIDR_MASK],
+				    "allowed IP cidr mask is longer than the address");
+		return -EINVAL;
+	}
+	ar->remove = tb[MESHTUN_ALLOWEDIP_A_FLAGS] &&
+		     (nla_get_u32(tb[MESHTUN_ALLOWEDIP_A_FLAGS]) & MESHTUN_ALLOWEDIP_F_REMOVE_ME);
+	return 0;
+}
+
+static int parse_allowedips(struct mt_set_req *req, struct mt_peer_req *pr,
+			    const struct nlattr *list, struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nest;
+	unsigned int n = 0;
+	int ret, rem;
+
+	nla_for_each_nested(nest, list, rem)
+		n++;
+	if (!n)
+		return 0;
+	pr->allowedips = kvcalloc(n, sizeof(*pr->allowedips), GFP_KERNEL);
+	if (!pr->allowedips)
+		return -ENOMEM;
+	nla_for_each_nested(nest, list, rem) {
+		struct mt_allowedip_req *ar = &pr->allowedips[pr->n_allowedips++];
+
+		ret = parse_allowedip(ar, nest, extack);
+		if (ret)
+			return ret;
+		if (!ar->remove)
+			req->allowedip_inserts++;
+	}
+	return 0;
+}
+
+static int parse_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_peer_req *pr,
+		      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MESHTUN_PEER_A_MAX + 1];
+	const struct nlattr *attr;
+	u32 flags = 0;
+	int ret;
+
+	ret = nla_parse_nested(tb, MESHTUN_PEER_A_MAX, pr->nest, mt_peer_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[MESHTUN_PEER_A_PUBLIC_KEY]) {
+		NL_SET_ERR_MSG_ATTR(extack, pr->nest, "peer needs a public key");
+		return -EINVAL;
+	}
+	nla_memcpy(pr->public_key, tb[MESHTUN_PEER_A_PUBLIC_KEY], MESHTUN_KEY_LEN);
+	if (tb[MESHTUN_PEER_A_FLAGS])
+		flags = nla_get_u32(tb[MESHTUN_PEER_A_FLAGS]);
+	pr->remove = flags & MESHTUN_PEER_F_REMOVE_ME;
+	pr->replace_allowedips = flags & MESHTUN_PEER_F_REPLACE_ALLOWEDIPS;
+
+	pr->peer = mt_peer_lookup(mt, pr->public_key);
+	/* With REPLACE_PEERS, peers absent from the request go; named ones stay. */
+	if (!pr->peer && (flags & MESHTUN_PEER_F_UPDATE_ONLY)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MESHTUN_PEER_A_PUBLIC_KEY],
+				    "no peer with this public key to update");
+		return -ENOENT;
+	}
+	if (pr->remove)
+		return 0;
+	if (req->has_private_key &&
+	    !crypto_memneq(pr->public_key, req->public_key, MESHTUN_KEY_LEN)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MESHTUN_PEER_A_PUBLIC_KEY],
+				    "peer public key is the device's own public key");
+		return -EINVAL;
+	}
+	pr->is_new = !pr->peer;
+
+	attr = tb[MESHTUN_PEER_A_PRESHARED_KEY];
+	if (attr) {
+		nla_memcpy(pr->preshared_key, attr, MESHTUN_KEY_LEN);
+		pr->set_preshared_key = true;
+	}
+	if (tb[MESHTUN_PEER_A_ENDPOINT]) {
+		ret = parse_endpoint(pr, tb[MESHTUN_PEER_A_ENDPOINT], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL]) {
+		pr->keepalive = nla_get_u16(tb[MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
+		pr->set_keepalive = true;
+	}
+
+	attr = tb[MESHTUN_PEER_A_ALLOWEDIPS];
+	return attr ? parse_allowedips(req, pr, attr, extack) : 0;
+}
+
+static int cmp_peer_key(const void *a, const void *b)
+{
+	const struct mt_peer_req *const *pa = a, *const *pb = b;
+
+	return memcmp((*pa)->public_key, (*pb)->public_key, MESHTUN_KEY_LEN);
+}
+
+/* The request's entry for a public key, or NULL. */
+static struct mt_peer_req *find_in_request(struct mt_set_req *req, const u8 *public_key)
+{
+	struct mt_peer_req key, *keyp = &key, **hit;
+
+	memcpy(key.public_key, public_key, MESHTUN_KEY_LEN);
+	hit = bsearch(&keyp, req->sorted, req->n_peers, sizeof(*req->sorted), cmp_peer_key);
+	return hit ? *hit : NULL;
+}
+
+/* Whether an existing peer is still there once the request is applied. */
+static bool request_keeps_peer(struct mt_set_req *req, const u8 *public_key)
+{
+	struct mt_peer_req *pr = find_in_request(req, public_key);
+
+	return pr ? !pr->remove : !req->replace_peers;
+}
+
+/* Device-level attributes; the caller holds RTNL and the config lock. */
+static int parse_device(struct mt_device *mt, struct sk_buff *skb, struct genl_info *info,
+			struct mt_set_req *req)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **attrs = info->attrs;
+	static const u8 zero_key[MESHTUN_KEY_LEN];
+	struct nlattr *attr;
+
+	req->has_private_key = mt->has_private_key;
+	memcpy(req->public_key, mt->public_key, MESHTUN_KEY_LEN);
+	attr = attrs[MESHTUN_DEVICE_A_PRIVATE_KEY];
+	if (attr) {
+		req->set_private_key = true;
+		nla_memcpy(req->private_key, attr, MESHTUN_KEY_LEN);
+		req->has_private_key = crypto_memneq(req->private_key, zero_key,
+						     MESHTUN_KEY_LEN);
+		if (req->has_private_key) {
+			curve25519_clamp_secret(req->private_key);
+			if (!curve25519_generate_public(req->public_key, req->private_key)) {
+				NL_SET_ERR_MSG_ATTR(extack, attr, "private key is not usable");
+				return -EINVAL;
+			}
+		}
+	}
+
+	if (attrs[MESHTUN_DEVICE_A_LISTEN_PORT]) {
+		req->set_listen_port = true;
+		req->listen_port = nla_get_u16(attrs[MESHTUN_DEVICE_A_LISTEN_PORT]);
+	}
+	if (attrs[MESHTUN_DEVICE_A_FWMARK]) {
+		req->set_fwmark = true;
+		req->fwmark = nla_get_u32(attrs[MESHTUN_DEVICE_A_FWMARK]);
+	}
+	/* Sockets live in the creating namespace: changing them needs its admin. */
+	attr = attrs[MESHTUN_DEVICE_A_LISTEN_PORT] ?: attrs[MESHTUN_DEVICE_A_FWMARK];
+	if (attr && (!mt->creating_net ||
+		     !netlink_ns_capable(skb, mt->creating_net->user_ns, CAP_NET_ADMIN))) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "changing the listen port or fwmark needs CAP_NET_ADMIN in the namespace the device was created in");
+		return -EPERM;
+	}
+	req->replace_peers = attrs[MESHTUN_DEVICE_A_FLAGS] &&
+		(nla_get_u32(attrs[MESHTUN_DEVICE_A_FLAGS]) & MESHTUN_DEVICE_F_REPLACE_PEERS);
+	return 0;
+}
+
+/*
+ * Parse and check the whole request. Nothing of the device changes here;
+ * what the request needs is allocated into req.
+ */
+static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_info *info,
+			 struct mt_set_req *req)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *peers = info->attrs[MESHTUN_DEVICE_A_PEERS];
+	const struct nlattr *nest;
+	unsigned long final_peers;
+	unsigned int i, n = 0;
+	int ret, rem;
+
+	ret = parse_device(mt, skb, info, req);
+	if (ret)
+		return ret;
+
+	if (peers) {
+		nla_for_each_nested(nest, peers, rem)
+			n++;
+	}
+	if (n > max_peers) {
+		NL_SET_ERR_MSG_ATTR(extack, peers, "too many peers");
+		return -E2BIG;
+	}
+	if (n) {
+		req->peers = kvcalloc(n, sizeof(*req->peers), GFP_KERNEL);
+		req->sorted = kvcalloc(n, sizeof(*req->sorted), GFP_KERNEL);
+		if (!req->peers || !req->sorted)
+			return -ENOMEM;
+		nla_for_each_nested(nest, peers, rem) {
+			struct mt_peer_req *pr = &req->peers[req->n_peers++];
+
+			pr->nest = nest;
+			ret = parse_peer(mt, req, pr, extack);
+			if (ret)
+				return ret;
+			req->sorted[req->n_peers - 1] = pr;
+		}
+		sort(req->sorted, n, sizeof(*req->sorted), cmp_peer_key, NULL);
+		for (i = 1; i < n; i++) {
+			if (!cmp_peer_key(&req->sorted[i - 1], &req->sorted[i])) {
+				NL_SET_ERR_MSG_ATTR(extack, req->sorted[i]->nest,
+						    "peer appears more than once in the request");
+				return -EINVAL;
+			}
+		}
+	}
+
+	/* The device's own key may not stay a peer's key. */
+	if (req->set_private_key && req->has_private_key &&
+	    mt_peer_lookup(mt, req->public_key) && request_keeps_peer(req, req->public_key)) {
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[MESHTUN_DEVICE_A_PRIVATE_KEY],
+				    "private key belongs to a peer of this device");
+		return -EINVAL;
+	}
+
+	/* How many peers the device ends up with. */
+	final_peers = req->replace_peers ? 0 : mt->num_peers;
+	for (i = 0; i < req->n_peers; i++) {
+		struct mt_peer_req *pr = &req->peers[i];
+
+		if (pr->remove)
+			final_peers -= pr->peer && !req->replace_peers;
+		else
+			final_peers += pr->is_new || req->replace_peers;
+	}
+	if (final_peers > max_peers) {
+		NL_SET_ERR_MSG_ATTR(extack, peers, "too many peers");
+		return -E2BIG;
+	}
+
+	/* Allocate now, so that applying cannot fail. */
+	for (i = 0; i < req->n_peers; i++) {
+		struct mt_peer_req *pr = &req->peers[i];
+
+		if (!pr->is_new)
+			continue;
+		pr->peer = mt_peer_alloc(mt, pr->public_key);
+		if (!pr->peer)
+			return -ENOMEM;
+	}
+	return mt_allowedips_pool_fill(&req->pool, req->allowedip_inserts *
+				       MT_ALLOWEDIPS_NODES_PER_INSERT);
+}
+
+static void apply_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_peer_req *pr)
+{
+	struct mt_peer *peer = pr->peer;
+	unsigned int i;
+
+	if (pr->remove) {
+		if (peer)
+			mt_peer_remove(peer);
+		return;
+	}
+	if (pr->is_new) {
+		mt_peer_link(peer);
+		pr->is_new = false;	/* now owned by the device */
+	}
+	if (pr->replace_allowedips)
+		mt_allowedips_remove_peer(&mt->allowedips, &peer->allowedips, &mt->config_lock);
+	if (pr->set_preshared_key)
+		memcpy(peer->preshared_key, pr->preshared_key, MESHTUN_KEY_LEN);
+	if (pr->set_endpoint)
+		peer->endpoint = pr->endpoint;
+	if (pr->set_keepalive)
+		peer->persistent_keepalive_interval = pr->keepalive;
+	for (i = 0; i < pr->n_allowedips; i++) {
+		struct mt_allowedip_req *ar = &pr->allowedips[i];
+
+		if (ar->remove)
+			mt_allowedips_remove(&mt->allowedips, ar->family, ar->addr, ar->cidr,
+					     peer, &mt->config_lock);
+		else
+			mt_allowedips_insert(&mt->allowedips, ar->family, ar->addr, ar->cidr,
+					     peer, &peer->allowedips, &req->pool,
+					     &mt->config_lock);
+	}
+}
+
+static void apply_request(struct mt_device *mt, struct mt_set_req *req)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&mt->config_lock);
+	if (req->set_private_key) {
+		memcpy(mt->private_key, req->private_key, MESHTUN_KEY_LEN);
+		memcpy(mt->public_key, req->public_key, MESHTUN_KEY_LEN);
+		mt->has_private_key = req->has_private_key;
+		if (!mt->has_private_key)
+			memset(mt->public_key, 0, MESHTUN_KEY_LEN);
+	}
+	if (req->set_listen_port)
+		mt->listen_port = req->listen_port;
+	if (req->set_fwmark)
+		mt->fwmark = req->fwmark;
+
+	if (req->replace_peers) {
+		struct mt_peer *peer, *tmp;
+
+		list_for_each_entry_safe(peer, tmp, &mt->peer_list, device_entry) {
+			if (!find_in_request(req, peer->public_key))
+				mt_peer_remove(peer);
+		}
+	}
+	for (i = 0; i < req->n_peers; i++)
+		apply_peer(mt, req, &req->peers[i]);
+	mt->config_seq++;
+}
+
+static void free_request(struct mt_set_req *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->n_peers; i++) {
+		struct mt_peer_req *pr = &req->peers[i];
+
+		if (pr->is_new && pr->peer)
+			mt_peer_free_unlinked(pr->peer);
+		memzero_explicit(pr->preshared_key, sizeof(pr->preshared_key));
+		kvfree(pr->allowedips);
+	}
+	kvfree(req->peers);
+	kvfree(req->sorted);
+	mt_allowedips_pool_drain(&req->pool);
+	memzero_explicit(req->private_key, sizeof(req->private_key));
 }
 
 static int mt_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct mt_set_req *req;
 	struct mt_device *mt;
+	int ret;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	mt_allowedips_pool_init(&req->pool);
 
 	mt = mt_lookup_device(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(mt))
+	if (IS_ERR(mt)) {
+		kfree(req);
 		return PTR_ERR(mt);
+	}
 
+	rtnl_lock();
 	mutex_lock(&mt->config_lock);
-	/* The device names no further settable attribute yet. */
+	ret = parse_request(mt, skb, info, req);
+	if (!ret)
+		apply_request(mt, req);
 	mutex_unlock(&mt->config_lock);
+	rtnl_unlock();
 
+	free_request(req);
+	kfree_sensitive(req);
 	mt_put_device(mt);
-	return 0;
+	return ret;
 }
 
 static const struct genl_ops mt_genl_ops[] = {

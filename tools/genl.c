@@ -27,6 +27,7 @@ struct request_state {
 	void *arg;
 	int error;
 	int done;
+	int interrupted;
 };
 
 /* Copy the extack TLVs that follow an error or done payload. */
@@ -100,6 +101,16 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* The configuration changed during the dump: finish reading, then retry. */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct request_state *st = arg;
+
+	(void)msg;
+	st->interrupted = 1;
+	return NL_OK;
+}
+
 static int on_valid(struct nl_msg *msg, void *arg)
 {
 	struct request_state *st = arg;
@@ -143,6 +154,8 @@ int mt_genl_open(struct mt_genl *g)
 		goto err;
 	}
 	g->family_id = ret;
+	/* Dump messages can be larger than a page. */
+	nl_socket_enable_msg_peek(g->sk);
 	return 0;
 err:
 	nl_socket_free(g->sk);
@@ -189,6 +202,7 @@ int mt_genl_request(struct mt_genl *g, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &st);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &st);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &st);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, &st);
 
 	ret = nl_send_auto(g->sk, msg);
 	nlmsg_free(msg);
@@ -208,5 +222,7 @@ int mt_genl_request(struct mt_genl *g, struct nl_msg *msg,
 		}
 	}
 	nl_cb_put(cb);
+	if (!st.error && st.interrupted)
+		return -EINTR;
 	return st.error;
 }

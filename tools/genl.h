@@ -8,7 +8,9 @@
  *   mt_genl_msg()      a new request for a command (NULL when out of memory)
  *   mt_genl_request()  send a request, feed each reply to a callback,
  *                      return 0 or -errno; the extack message, if any, is
- *                      left in ->message
+ *                      left in ->message; -EINTR when a dump was
+ *                      interrupted by a concurrent change (read in full,
+ *                      so the caller may simply ask again)
  */
 #ifndef MT_TOOLS_GENL_H
 #define MT_TOOLS_GENL_H

@@ -5,6 +5,10 @@
 
 ko=build/kmod-selftest/$(uname -r)/meshtun.ko
 modprobe -r meshtun 2>/dev/null
+# insmod does not load dependencies: load those the module lists first.
+for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+	modprobe "$dep"
+done
 dmesg -C
 check "the self-test build loads (its self-tests pass)" insmod "$ko"
 log=$(dmesg)

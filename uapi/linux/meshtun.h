@@ -4,22 +4,49 @@
  *
  * Devices are created and destroyed with rtnetlink ("ip link add mt0 type
  * meshtun", "ip link del mt0"). Everything else is configured through the
- * generic netlink family MESHTUN_GENL_NAME, version MESHTUN_GENL_VERSION.
- * Both commands need CAP_NET_ADMIN in the user namespace that owns the
- * device's network namespace (GENL_UNS_ADMIN_PERM).
+ * generic netlink family MESHTUN_GENL_NAME, version MESHTUN_GENL_VERSION,
+ * described also, in the kernel's Documentation/netlink/specs format, by
+ * meshtun.yaml beside this header. Both commands need CAP_NET_ADMIN in the user namespace that owns
+ * the device's network namespace (GENL_UNS_ADMIN_PERM); changing the
+ * listen port or the fwmark also needs CAP_NET_ADMIN over the network
+ * namespace the device was created in, where its sockets live.
  *
  * MESHTUN_CMD_GET_DEVICE (dump only)
- *   Request: MESHTUN_DEVICE_A_IFINDEX or MESHTUN_DEVICE_A_IFNAME selects
- *   the device (one of the two, in the device's network namespace).
- *   Reply: MESHTUN_DEVICE_A_IFINDEX, MESHTUN_DEVICE_A_IFNAME.
+ *   Request: MESHTUN_DEVICE_A_IFINDEX or MESHTUN_DEVICE_A_IFNAME.
+ *   Replies, as many messages as the configuration needs; each carries
+ *   IFINDEX and IFNAME; the first also PUBLIC_KEY, PRIVATE_KEY (when set),
+ *   LISTEN_PORT and FWMARK; each then a PEERS nest of peers, each with
+ *   PUBLIC_KEY, PRESHARED_KEY (when set), ENDPOINT (when known),
+ *   PERSISTENT_KEEPALIVE_INTERVAL, LAST_HANDSHAKE_TIME, RX_BYTES, TX_BYTES,
+ *   PROTOCOL_VERSION and an ALLOWEDIPS nest. A peer with many allowed IPs
+ *   may continue in the next message: the same PUBLIC_KEY, carrying only
+ *   the rest of its ALLOWEDIPS. A dump interrupted by a configuration
+ *   change is flagged NLM_F_DUMP_INTR: start it again.
  *
  * MESHTUN_CMD_SET_DEVICE
- *   Request: MESHTUN_DEVICE_A_IFINDEX or MESHTUN_DEVICE_A_IFNAME, as above.
- *   A request naming no meshtun device fails with ENODEV and an extended
- *   ack message naming the attribute.
+ *   Request: IFINDEX or IFNAME, then any of PRIVATE_KEY (32 zero bytes
+ *   remove the key), LISTEN_PORT (0: any free port), FWMARK (0: none),
+ *   FLAGS (MESHTUN_DEVICE_F_REPLACE_PEERS: the PEERS given replace all),
+ *   PEERS. Each peer: PUBLIC_KEY (required), FLAGS
+ *   (MESHTUN_PEER_F_REMOVE_ME, _REPLACE_ALLOWEDIPS, _UPDATE_ONLY),
+ *   PRESHARED_KEY (32 zero bytes remove it), ENDPOINT (a struct
+ *   sockaddr_in or sockaddr_in6, port not 0), PERSISTENT_KEEPALIVE_INTERVAL
+ *   (seconds, 0: off), ALLOWEDIPS. Each allowed IP: FAMILY (AF_INET or
+ *   AF_INET6), IPADDR (4 or 16 bytes), CIDR_MASK (up to 32 or 128), FLAGS
+ *   (MESHTUN_ALLOWEDIP_F_REMOVE_ME: remove it from this peer). Bits of
+ *   IPADDR beyond CIDR_MASK are ignored. An allowed IP belongs to one peer:
+ *   adding it to another moves it.
  *
- * Attributes are validated strictly: an unknown attribute, a wrong type or
- * length is rejected with an extended ack that names it.
+ *   The request is validated in full before anything changes: if any
+ *   attribute is wrong (or a peer flagged UPDATE_ONLY does not exist, or
+ *   the device would exceed MESHTUN_MAX_PEERS), it fails with an extended
+ *   ack naming the attribute and the device is left exactly as it was.
+ *   Large configurations may be split over several requests, the later
+ *   ones without REPLACE flags.
+ *
+ * Numbering: attributes and commands are only ever appended. Values
+ *   marked reserved are kept for the events multicast group and the mesh
+ *   extensions (hubs, relaying, path state) and are rejected until then.
  */
 #ifndef _UAPI_LINUX_MESHTUN_H
 #define _UAPI_LINUX_MESHTUN_H
@@ -27,24 +54,88 @@
 #define MESHTUN_GENL_NAME	"meshtun"
 #define MESHTUN_GENL_VERSION	1
 
+#define MESHTUN_KEY_LEN		32
+#define MESHTUN_MAX_PEERS	(1U << 20)
+
 enum meshtun_cmd {
 	MESHTUN_CMD_UNSPEC,
 	MESHTUN_CMD_GET_DEVICE,
 	MESHTUN_CMD_SET_DEVICE,
+	/* 3..7 reserved: event notifications */
 
 	__MESHTUN_CMD_MAX
 };
 
 #define MESHTUN_CMD_MAX (__MESHTUN_CMD_MAX - 1)
 
+enum meshtun_device_flag {
+	MESHTUN_DEVICE_F_REPLACE_PEERS = 1U << 0,
+
+	__MESHTUN_DEVICE_F_ALL = MESHTUN_DEVICE_F_REPLACE_PEERS
+};
+
 enum meshtun_device_attr {
 	MESHTUN_DEVICE_A_UNSPEC,
 	MESHTUN_DEVICE_A_IFINDEX,	/* u32 */
 	MESHTUN_DEVICE_A_IFNAME,	/* NUL-terminated string, < IFNAMSIZ */
+	MESHTUN_DEVICE_A_PRIVATE_KEY,	/* MESHTUN_KEY_LEN bytes */
+	MESHTUN_DEVICE_A_PUBLIC_KEY,	/* MESHTUN_KEY_LEN bytes, get only */
+	MESHTUN_DEVICE_A_FLAGS,		/* u32, enum meshtun_device_flag */
+	MESHTUN_DEVICE_A_LISTEN_PORT,	/* u16 */
+	MESHTUN_DEVICE_A_FWMARK,	/* u32 */
+	MESHTUN_DEVICE_A_PEERS,		/* nest of MESHTUN_PEER_A_* nests */
+	/* 9..15 reserved: mesh extensions (relay) */
 
 	__MESHTUN_DEVICE_A_MAX
 };
 
 #define MESHTUN_DEVICE_A_MAX (__MESHTUN_DEVICE_A_MAX - 1)
+
+enum meshtun_peer_flag {
+	MESHTUN_PEER_F_REMOVE_ME = 1U << 0,
+	MESHTUN_PEER_F_REPLACE_ALLOWEDIPS = 1U << 1,
+	MESHTUN_PEER_F_UPDATE_ONLY = 1U << 2,
+
+	__MESHTUN_PEER_F_ALL = MESHTUN_PEER_F_REMOVE_ME |
+			       MESHTUN_PEER_F_REPLACE_ALLOWEDIPS |
+			       MESHTUN_PEER_F_UPDATE_ONLY
+};
+
+enum meshtun_peer_attr {
+	MESHTUN_PEER_A_UNSPEC,
+	MESHTUN_PEER_A_PUBLIC_KEY,	/* MESHTUN_KEY_LEN bytes */
+	MESHTUN_PEER_A_PRESHARED_KEY,	/* MESHTUN_KEY_LEN bytes */
+	MESHTUN_PEER_A_FLAGS,		/* u32, enum meshtun_peer_flag */
+	MESHTUN_PEER_A_ENDPOINT,	/* struct sockaddr_in or sockaddr_in6 */
+	MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL,	/* u16, seconds */
+	MESHTUN_PEER_A_LAST_HANDSHAKE_TIME,	/* struct __kernel_timespec, get only */
+	MESHTUN_PEER_A_RX_BYTES,	/* u64, get only */
+	MESHTUN_PEER_A_TX_BYTES,	/* u64, get only */
+	MESHTUN_PEER_A_ALLOWEDIPS,	/* nest of MESHTUN_ALLOWEDIP_A_* nests */
+	MESHTUN_PEER_A_PROTOCOL_VERSION,	/* u32, get only */
+	/* 11..19 reserved: mesh extensions (hub, path, relay) */
+
+	__MESHTUN_PEER_A_MAX
+};
+
+#define MESHTUN_PEER_A_MAX (__MESHTUN_PEER_A_MAX - 1)
+
+enum meshtun_allowedip_flag {
+	MESHTUN_ALLOWEDIP_F_REMOVE_ME = 1U << 0,
+
+	__MESHTUN_ALLOWEDIP_F_ALL = MESHTUN_ALLOWEDIP_F_REMOVE_ME
+};
+
+enum meshtun_allowedip_attr {
+	MESHTUN_ALLOWEDIP_A_UNSPEC,
+	MESHTUN_ALLOWEDIP_A_FAMILY,	/* u16: AF_INET or AF_INET6 */
+	MESHTUN_ALLOWEDIP_A_IPADDR,	/* 4 or 16 bytes, network order */
+	MESHTUN_ALLOWEDIP_A_CIDR_MASK,	/* u8 */
+	MESHTUN_ALLOWEDIP_A_FLAGS,	/* u32, enum meshtun_allowedip_flag */
+
+	__MESHTUN_ALLOWEDIP_A_MAX
+};
+
+#define MESHTUN_ALLOWEDIP_A_MAX (__MESHTUN_ALLOWEDIP_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_MESHTUN_H */
