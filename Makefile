@@ -6,6 +6,7 @@
 #   make check           build for every test kernel, run the suite in QEMU
 #   make lint            checkpatch.pl --strict and sparse on kmod/
 #   make demo            boot the VM and show a meshtun device at work
+#   make bench           benchmarks (figures, compared with kernel WireGuard)
 #   make clean
 #
 # KDIR defaults to the running kernel's build directory and falls back to
@@ -51,9 +52,12 @@ lint:
 demo:
 	scripts/demo
 
+bench:
+	scripts/bench
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools modules-all install check lint demo clean
+.PHONY: all module tools modules-all install check lint demo bench clean

@@ -188,12 +188,15 @@ int mt_genl_request(struct mt_genl *g, struct nl_msg *msg,
 		    int (*reply)(struct nl_msg *msg, void *arg), void *arg)
 {
 	struct request_state st = { .g = g, .reply = reply, .arg = arg };
-	struct nl_cb *cb;
+	struct nl_cb *cb, *sock_cb;
 	int ret;
 
 	g->message[0] = '\0';
 	g->offset = -1;
-	cb = nl_cb_clone(nl_socket_get_cb(g->sk));
+	/* nl_socket_get_cb() hands out a reference of its own. */
+	sock_cb = nl_socket_get_cb(g->sk);
+	cb = sock_cb ? nl_cb_clone(sock_cb) : NULL;
+	nl_cb_put(sock_cb);
 	if (!cb) {
 		nlmsg_free(msg);
 		return -ENOMEM;

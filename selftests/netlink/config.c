@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/meshtun.h>
 #include <netlink/genl/genl.h>
@@ -30,6 +33,19 @@ static const uint8_t alice_public[32] = {
 	0xb4, 0x3e, 0xf7, 0x5a, 0x0d, 0xbf, 0x3a, 0x0d, 0x26, 0x38, 0x1a, 0xf4,
 	0xeb, 0xa4, 0xa9, 0x8e, 0xaa, 0x9b, 0x4e, 0x6a,
 };
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t len = (ssize_t)strlen(text);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
 
 static void peer_key(uint8_t key[32], unsigned int n)
 {
@@ -264,7 +280,7 @@ TEST_F(config, replace_peers_keeps_only_named_ones)
 
 /* ---- rejections: each names its attribute and changes nothing ---- */
 
-enum { A_DEV, A_PEER, A_IP };
+enum { A_DEV, A_PEER, A_IP, A_IP6 };
 
 struct bad_case {
 	const char *name;
@@ -278,20 +294,22 @@ struct bad_case {
 
 static const uint8_t zeros[64];
 static const uint16_t bad_family = 99;
-static const uint8_t cidr33 = 33;
+static const uint8_t cidr33 = 33, cidr129 = 129;
 
 /* A request: one good peer, then a second whose part "level" is bad. */
 static struct nl_msg *bad_request(struct mt_genl *g, const struct bad_case *bc)
 {
 	struct nl_msg *msg = mt_genl_msg(g, MESHTUN_CMD_SET_DEVICE, 0);
 	struct nlattr *peers, *peer, *ips, *ip;
-	uint8_t key[32];
-	uint16_t fam = AF_INET;
+	bool v6 = bc->level == A_IP6;
+	int level = v6 ? A_IP : bc->level;
+	uint16_t fam = v6 ? AF_INET6 : AF_INET;
 	uint8_t cidr = 8;
+	uint8_t key[32];
 
 	nla_put_string(msg, MESHTUN_DEVICE_A_IFNAME, "mtc0");
 	nla_put_u16(msg, MESHTUN_DEVICE_A_LISTEN_PORT, 4000);
-	if (bc->level == A_DEV)
+	if (level == A_DEV)
 		nla_put(msg, bc->type, bc->len, bc->data);
 	peers = nla_nest_start(msg, MESHTUN_DEVICE_A_PEERS);
 	peer = nla_nest_start(msg, 0);
@@ -301,23 +319,23 @@ static struct nl_msg *bad_request(struct mt_genl *g, const struct bad_case *bc)
 	peer = nla_nest_start(msg, 0);
 	peer_key(key, 101);
 	nla_put(msg, MESHTUN_PEER_A_PUBLIC_KEY, 32, key);
-	if (bc->level == A_PEER)
+	if (level == A_PEER)
 		nla_put(msg, bc->type, bc->len, bc->data);
 	ips = nla_nest_start(msg, MESHTUN_PEER_A_ALLOWEDIPS);
 	ip = nla_nest_start(msg, 0);
-	if (bc->level == A_IP && bc->type == MESHTUN_ALLOWEDIP_A_FAMILY)
+	if (level == A_IP && bc->type == MESHTUN_ALLOWEDIP_A_FAMILY)
 		nla_put(msg, bc->type, bc->len, bc->data);
 	else
 		nla_put_u16(msg, MESHTUN_ALLOWEDIP_A_FAMILY, fam);
-	if (bc->level == A_IP && bc->type == MESHTUN_ALLOWEDIP_A_IPADDR)
+	if (level == A_IP && bc->type == MESHTUN_ALLOWEDIP_A_IPADDR)
 		nla_put(msg, bc->type, bc->len, bc->data);
 	else
-		nla_put(msg, MESHTUN_ALLOWEDIP_A_IPADDR, 4, zeros);
-	if (bc->level == A_IP && bc->type == MESHTUN_ALLOWEDIP_A_CIDR_MASK)
+		nla_put(msg, MESHTUN_ALLOWEDIP_A_IPADDR, v6 ? 16 : 4, zeros);
+	if (level == A_IP && bc->type == MESHTUN_ALLOWEDIP_A_CIDR_MASK)
 		nla_put(msg, bc->type, bc->len, bc->data);
 	else
 		nla_put_u8(msg, MESHTUN_ALLOWEDIP_A_CIDR_MASK, cidr);
-	if (bc->level == A_IP && bc->type > MESHTUN_ALLOWEDIP_A_CIDR_MASK)
+	if (level == A_IP && bc->type > MESHTUN_ALLOWEDIP_A_CIDR_MASK)
 		nla_put(msg, bc->type, bc->len, bc->data);
 	nla_nest_end(msg, ip);
 	nla_nest_end(msg, ips);
@@ -367,7 +385,130 @@ static const struct bad_case bad_cases[] = {
 	{ "IPv4 address of 17 bytes", A_IP, MESHTUN_ALLOWEDIP_A_IPADDR, 17, zeros, -ERANGE, NULL },
 	{ "unknown allowed IP flag", A_IP, MESHTUN_ALLOWEDIP_A_FLAGS, 4, &bad_flags, -EINVAL,
 	  NULL },
+	{ "cidr 129 for IPv6", A_IP6, MESHTUN_ALLOWEDIP_A_CIDR_MASK, 1, &cidr129, -EINVAL,
+	  "cidr" },
+	{ "IPv6 address of 4 bytes", A_IP6, MESHTUN_ALLOWEDIP_A_IPADDR, 4, zeros, -EINVAL,
+	  "length" },
+	{ "allowed IP without an address", A_IP6, MESHTUN_ALLOWEDIP_A_IPADDR, 0, zeros, -EINVAL,
+	  NULL },
+	{ "ifindex of 3 bytes", A_DEV, MESHTUN_DEVICE_A_IFINDEX, 3, zeros, -EINVAL, NULL },
 };
+
+/* Values at the edges of what each attribute takes are accepted. */
+TEST_F(config, boundaries_accepted)
+{
+	struct mt_device_conf got;
+	struct mt_peer_conf *p;
+	char buf[64];
+
+	self->c.set_listen_port = self->c.set_fwmark = true;
+	self->c.listen_port = 65535;
+	self->c.fwmark = 0xffffffff;
+	p = add_peer(&self->c, 1);
+	p->set_keepalive = true;
+	p->keepalive = 65535;
+	p->set_endpoint = true;
+	p->endpoint.sin.sin_family = AF_INET;
+	p->endpoint.sin.sin_port = htons(65535);
+	p->endpoint.sin.sin_addr.s_addr = htonl(0x01000001);
+	add_ip(p, "255.255.255.255", 32);
+	add_ip(p, "0.0.0.0", 0);
+	add_ip(p, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 128);
+	add_ip(p, "::", 0);
+	ASSERT_EQ(0, mt_conf_set(&self->g, &self->c)) TH_LOG("%s", self->g.message);
+	ASSERT_EQ(0, mt_conf_get(&self->g, "mtc0", &got));
+	EXPECT_EQ(65535, got.listen_port);
+	EXPECT_EQ(0xffffffffU, got.fwmark);
+	ASSERT_EQ(1U, got.n_peers);
+	EXPECT_EQ(65535, got.peers[0].keepalive);
+	ASSERT_EQ(4U, got.peers[0].n_allowedips);
+	EXPECT_STREQ("255.255.255.255/32", ip_text(&got.peers[0].allowedips[0], buf));
+	EXPECT_STREQ("0.0.0.0/0", ip_text(&got.peers[0].allowedips[1], buf));
+	EXPECT_STREQ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+		     ip_text(&got.peers[0].allowedips[2], buf));
+	EXPECT_STREQ("::/0", ip_text(&got.peers[0].allowedips[3], buf));
+	mt_conf_free(&got);
+
+	/* And the other ends: port 0 (any free port), no mark, keepalive off. */
+	self->c.listen_port = 0;
+	self->c.fwmark = 0;
+	self->c.peers[0].keepalive = 0;
+	ASSERT_EQ(0, mt_conf_set(&self->g, &self->c));
+	ASSERT_EQ(0, mt_conf_get(&self->g, "mtc0", &got));
+	EXPECT_EQ(0, got.listen_port);
+	EXPECT_EQ(0U, got.fwmark);
+	EXPECT_EQ(0, got.peers[0].keepalive);
+	mt_conf_free(&got);
+}
+
+/*
+ * A device moved into a namespace owned by another user namespace: that
+ * namespace's root may configure peers, but not the listen port or the
+ * fwmark, which belong to the namespace the device was created in.
+ */
+static int in_moved_namespace(int ready_fd, int moved_fd)
+{
+	struct mt_device_conf c = { .ifname = "mtp0" }, got;
+	struct mt_genl g;
+	char byte = 0;
+	int ret;
+
+	if (unshare(CLONE_NEWUSER))
+		return 10;
+	if (write_file("/proc/self/setgroups", "deny") ||
+	    write_file("/proc/self/uid_map", "0 0 1") ||
+	    write_file("/proc/self/gid_map", "0 0 1"))
+		return 11;
+	if (unshare(CLONE_NEWNET))
+		return 12;
+	if (write(ready_fd, &byte, 1) != 1 || read(moved_fd, &byte, 1) != 1)
+		return 13;
+	if (mt_genl_open(&g))
+		return 14;
+	if (mt_conf_get(&g, "mtp0", &got))
+		return 15;
+	mt_conf_free(&got);
+	add_ip(add_peer(&c, 1), "10.0.0.0", 8);
+	if (mt_conf_set(&g, &c))
+		return 16;
+	mt_conf_free(&c);
+	strcpy(c.ifname, "mtp0");
+	c.set_listen_port = true;
+	c.listen_port = 1234;
+	ret = mt_conf_set(&g, &c);
+	if (ret != -EPERM || !strstr(g.message, "created in"))
+		return 17;
+	c.set_listen_port = false;
+	c.set_fwmark = true;
+	c.fwmark = 1;
+	if (mt_conf_set(&g, &c) != -EPERM)
+		return 18;
+	mt_genl_close(&g);
+	return 0;
+}
+
+TEST(listen_port_needs_admin_of_creating_namespace)
+{
+	int ready[2], moved[2], status;
+	char byte = 0, cmd[128];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(moved));
+	link_del("mtp0");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(in_moved_namespace(ready[1], moved[0]));
+	ASSERT_EQ(1, read(ready[0], &byte, 1));
+	ASSERT_EQ(0, link_add("mtp0"));
+	snprintf(cmd, sizeof(cmd), "ip link set mtp0 netns %d", pid);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(1, write(moved[1], &byte, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
 
 TEST_F(config, rejected_requests_change_nothing)
 {

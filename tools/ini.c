@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ini.c - WireGuard-format configuration files.
+ */
+#include "ini.h"
+#include "key.h"
+#include "parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct reader {
+	const char *path;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct reader *r, const char *key, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	if (key)
+		n = snprintf(r->err, r->errlen, "%s:%u: %s: ", r->path, r->line, key);
+	else
+		n = snprintf(r->err, r->errlen, "%s:%u: ", r->path, r->line);
+	if (n < r->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(r->err + n, r->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int parse_allowedips(struct reader *r, const char *key, struct mt_peer_conf *peer,
+			    char *value)
+{
+	char *save = NULL, *item;
+	const char *why = NULL;
+
+	for (item = strtok_r(value, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		struct mt_allowedip *ip;
+
+		item = trim(item);
+		if (!*item)
+			continue;
+		ip = mt_conf_add_allowedip(peer);
+		if (!ip)
+			return -ENOMEM;
+		if (mt_parse_cidr(ip, item, &why))
+			return fail(r, key, "\"%s\": %s", item, why);
+	}
+	return 0;
+}
+
+static int interface_key(struct reader *r, struct mt_device_conf *conf, const char *key,
+			 char *value)
+{
+	static const char *const wg_quick[] = {
+		"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown",
+		"PostDown", "SaveConfig",
+	};
+	size_t i;
+
+	if (!strcasecmp(key, "PrivateKey")) {
+		if (!mt_key_from_base64(conf->private_key, value))
+			return fail(r, key, "not a base64 key of 32 bytes");
+		conf->set_private_key = true;
+	} else if (!strcasecmp(key, "ListenPort")) {
+		if (mt_parse_u16(&conf->listen_port, value))
+			return fail(r, key, "\"%s\" is not a port (0 to 65535)", value);
+		conf->set_listen_port = true;
+	} else if (!strcasecmp(key, "FwMark")) {
+		if (mt_parse_fwmark(&conf->fwmark, value))
+			return fail(r, key, "\"%s\" is not a mark (a 32-bit number or off)", value);
+		conf->set_fwmark = true;
+	} else {
+		for (i = 0; i < sizeof(wg_quick) / sizeof(wg_quick[0]); i++)
+			if (!strcasecmp(key, wg_quick[i]))
+				return 0;
+		return fail(r, key, "unknown key in [Interface]");
+	}
+	return 0;
+}
+
+static int peer_key(struct reader *r, struct mt_peer_conf *peer, bool *has_key,
+		    const char *key, char *value)
+{
+	const char *why = NULL;
+
+	if (!strcasecmp(key, "PublicKey")) {
+		if (!mt_key_from_base64(peer->public_key, value))
+			return fail(r, key, "not a base64 key of 32 bytes");
+		*has_key = true;
+	} else if (!strcasecmp(key, "PresharedKey")) {
+		if (!mt_key_from_base64(peer->preshared_key, value))
+			return fail(r, key, "not a base64 key of 32 bytes");
+		peer->set_preshared_key = true;
+	} else if (!strcasecmp(key, "AllowedIPs")) {
+		return parse_allowedips(r, key, peer, value);
+	} else if (!strcasecmp(key, "Endpoint")) {
+		if (mt_parse_endpoint(&peer->endpoint, value, &why))
+			return fail(r, key, "\"%s\": %s", value, why);
+		peer->set_endpoint = true;
+	} else if (!strcasecmp(key, "PersistentKeepalive")) {
+		if (mt_parse_keepalive(&peer->keepalive, value))
+			return fail(r, key, "\"%s\" is not 0 to 65535 seconds or off", value);
+		peer->set_keepalive = true;
+	} else {
+		return fail(r, key, "unknown key in [Peer]");
+	}
+	return 0;
+}
+
+/* A [Peer] section ended: keep it, merged into an earlier one with its key. */
+static int end_peer(struct reader *r, struct mt_device_conf *conf, bool in_peer, bool has_key,
+		    unsigned int start_line)
+{
+	struct mt_peer_conf *peer, *earlier = NULL;
+	size_t i;
+
+	if (!in_peer)
+		return 0;
+	peer = &conf->peers[conf->n_peers - 1];
+	if (!has_key) {
+		r->line = start_line;
+		return fail(r, "[Peer]", "section has no PublicKey");
+	}
+	for (i = 0; i + 1 < conf->n_peers; i++)
+		if (!memcmp(conf->peers[i].public_key, peer->public_key, 32))
+			earlier = &conf->peers[i];
+	if (!earlier)
+		return 0;
+	if (peer->set_preshared_key) {
+		memcpy(earlier->preshared_key, peer->preshared_key, 32);
+		earlier->set_preshared_key = true;
+	}
+	if (peer->set_endpoint) {
+		earlier->endpoint = peer->endpoint;
+		earlier->set_endpoint = true;
+	}
+	if (peer->set_keepalive) {
+		earlier->keepalive = peer->keepalive;
+		earlier->set_keepalive = true;
+	}
+	for (i = 0; i < peer->n_allowedips; i++) {
+		struct mt_allowedip *ip = mt_conf_add_allowedip(earlier);
+
+		if (!ip)
+			return -ENOMEM;
+		*ip = peer->allowedips[i];
+	}
+	free(peer->allowedips);
+	explicit_bzero(peer, sizeof(*peer));
+	conf->n_peers--;
+	return 0;
+}
+
+int mt_ini_read(const char *path, struct mt_device_conf *conf, char *err, size_t errlen)
+{
+	struct reader r = { .path = path, .err = err, .errlen = errlen };
+	enum { NONE, INTERFACE, PEER } section = NONE;
+	unsigned int peer_line = 0;
+	bool has_key = false;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int ret = 0;
+
+	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		char *text, *eq, *key, *value;
+
+		r.line++;
+		text = line;
+		if (strchr(text, '#'))
+			*strchr(text, '#') = '\0';
+		text = trim(text);
+		if (!*text)
+			continue;
+		if (*text == '[') {
+			ret = end_peer(&r, conf, section == PEER, has_key, peer_line);
+			if (ret)
+				break;
+			if (!strcasecmp(text, "[Interface]")) {
+				section = INTERFACE;
+			} else if (!strcasecmp(text, "[Peer]")) {
+				section = PEER;
+				peer_line = r.line;
+				has_key = false;
+				if (!mt_conf_add_peer(conf)) {
+					ret = -ENOMEM;
+					break;
+				}
+			} else {
+				ret = fail(&r, NULL, "unknown section %s", text);
+				break;
+			}
+			continue;
+		}
+		eq = strchr(text, '=');
+		if (!eq) {
+			ret = fail(&r, NULL, "\"%s\" is not KEY = VALUE", text);
+			break;
+		}
+		*eq = '\0';
+		key = trim(text);
+		value = trim(eq + 1);
+		if (section == NONE)
+			ret = fail(&r, key, "key outside [Interface] or [Peer]");
+		else if (section == INTERFACE)
+			ret = interface_key(&r, conf, key, value);
+		else
+			ret = peer_key(&r, &conf->peers[conf->n_peers - 1], &has_key, key, value);
+		explicit_bzero(line, cap);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = end_peer(&r, conf, section == PEER, has_key, peer_line);
+	if (line) {
+		explicit_bzero(line, cap);
+		free(line);
+	}
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+void mt_ini_write(FILE *out, const struct mt_device_conf *conf)
+{
+	char key[MT_KEY_B64_LEN + 1], buf[128];
+	size_t i, j;
+
+	fprintf(out, "[Interface]\n");
+	if (conf->listen_port)
+		fprintf(out, "ListenPort = %u\n", conf->listen_port);
+	if (conf->fwmark)
+		fprintf(out, "FwMark = 0x%x\n", conf->fwmark);
+	if (!mt_key_is_zero(conf->private_key)) {
+		mt_key_to_base64(key, conf->private_key);
+		fprintf(out, "PrivateKey = %s\n", key);
+	}
+	for (i = 0; i < conf->n_peers; i++) {
+		const struct mt_peer_conf *p = &conf->peers[i];
+
+		mt_key_to_base64(key, p->public_key);
+		fprintf(out, "\n[Peer]\nPublicKey = %s\n", key);
+		if (!mt_key_is_zero(p->preshared_key)) {
+			mt_key_to_base64(key, p->preshared_key);
+			fprintf(out, "PresharedKey = %s\n", key);
+		}
+		if (p->n_allowedips) {
+			fprintf(out, "AllowedIPs = ");
+			for (j = 0; j < p->n_allowedips; j++)
+				fprintf(out, "%s%s", j ? ", " : "",
+					mt_format_cidr(&p->allowedips[j], buf, sizeof(buf)));
+			fprintf(out, "\n");
+		}
+		if (p->endpoint.sa.sa_family)
+			fprintf(out, "Endpoint = %s\n",
+				mt_format_endpoint(&p->endpoint, buf, sizeof(buf)));
+		if (p->keepalive)
+			fprintf(out, "PersistentKeepalive = %u\n", p->keepalive);
+	}
+	explicit_bzero(key, sizeof(key));
+}

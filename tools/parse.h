@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * parse.h - the words of mtctl's grammar and config files.
+ *
+ *   mt_parse_cidr()      "10.0.0.0/8", "fd00::1" (a host)  -> allowed IP
+ *   mt_parse_endpoint()  "HOST:PORT", "[V6]:PORT"; hostnames resolved
+ *   mt_parse_u16()       decimal 0..65535
+ *   mt_parse_fwmark()    decimal or 0x hex, "off" = 0
+ *   mt_parse_keepalive() 0..65535 seconds, "off" = 0
+ *   mt_format_cidr()     allowed IP -> text
+ *   mt_format_endpoint() sockaddr -> "1.2.3.4:5" or "[::1]:5"
+ *
+ * Parsers return 0 or a negative errno; on failure *why (if not NULL)
+ * says what was wrong with the word.
+ */
+#ifndef MT_TOOLS_PARSE_H
+#define MT_TOOLS_PARSE_H
+
+#include <stdint.h>
+#include "conf.h"
+
+int mt_parse_cidr(struct mt_allowedip *ip, const char *text, const char **why);
+int mt_parse_endpoint(union mt_sockaddr *ep, const char *text, const char **why);
+int mt_parse_u16(uint16_t *out, const char *text);
+int mt_parse_fwmark(uint32_t *out, const char *text);
+int mt_parse_keepalive(uint16_t *out, const char *text);
+const char *mt_format_cidr(const struct mt_allowedip *ip, char *buf, size_t len);
+const char *mt_format_endpoint(const union mt_sockaddr *ep, char *buf, size_t len);
+
+#endif /* MT_TOOLS_PARSE_H */
