@@ -118,6 +118,8 @@ struct mt_dump_state {
 	bool all_done;
 	u64 next_serial;	/* the first peer not fully sent */
 	unsigned long aips_sent;	/* of that peer's allowed IPs */
+	/* That peer, referenced, so the next message starts right there. */
+	struct mt_peer *next_peer;
 };
 
 static struct mt_dump_state *dump_state(struct netlink_callback *cb)
@@ -264,9 +266,22 @@ static int fill_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	peers_nest = nla_nest_start(skb, MESHTUN_DEVICE_A_PEERS);
 	if (!peers_nest)
 		goto end;
-	list_for_each_entry(peer, &mt->peer_list, device_entry) {
-		if (peer->serial < st->next_serial)
-			continue;
+	/*
+	 * Resume at the remembered peer if it is still on the list; if it was
+	 * removed meanwhile, find the first peer after it by serial.
+	 */
+	peer = st->next_peer;
+	st->next_peer = NULL;
+	if (!peer || list_empty(&peer->device_entry)) {
+		mt_peer_put(peer);
+		peer = list_first_entry(&mt->peer_list, struct mt_peer, device_entry);
+		while (!list_entry_is_head(peer, &mt->peer_list, device_entry) &&
+		       peer->serial < st->next_serial)
+			peer = list_next_entry(peer, device_entry);
+	} else {
+		mt_peer_put(peer);
+	}
+	list_for_each_entry_from(peer, &mt->peer_list, device_entry) {
 		if (peer->serial > st->next_serial)
 			st->aips_sent = 0;	/* that peer is gone: start afresh */
 		st->next_serial = peer->serial;
@@ -276,6 +291,8 @@ static int fill_dump(struct sk_buff *skb, struct netlink_callback *cb,
 				nla_nest_end(skb, peers_nest);
 			else
 				nla_nest_cancel(skb, peers_nest);
+			kref_get(&peer->refcount);
+			st->next_peer = peer;
 			goto end;
 		}
 		any_peer = true;
@@ -327,6 +344,7 @@ static int mt_get_device_done(struct netlink_callback *cb)
 {
 	struct mt_dump_state *st = dump_state(cb);
 
+	mt_peer_put(st->next_peer);
 	if (st->mt)
 		mt_put_device(st->mt);
 	return 0;

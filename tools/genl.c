@@ -154,7 +154,11 @@ int mt_genl_open(struct mt_genl *g)
 		goto err;
 	}
 	g->family_id = ret;
-	/* Dump messages can be larger than a page. */
+	/*
+	 * The kernel sizes dump messages to the largest buffer we read with
+	 * (up to 32 KiB): offer that much, so big dumps take few messages.
+	 */
+	nl_socket_set_msg_buf_size(g->sk, 32768);
 	nl_socket_enable_msg_peek(g->sk);
 	return 0;
 err:

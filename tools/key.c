@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * key.c - base64 keys, key files, key generation; X25519 from libcrypto.
+ * key.c - base64 keys, key files, key generation.
  */
 #include "key.h"
+#include "x25519.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <openssl/evp.h>
 
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -124,17 +124,8 @@ int mt_key_generate(uint8_t key[32], bool clamp)
 
 int mt_key_public(uint8_t public_key[32], const uint8_t private_key[32])
 {
-	EVP_PKEY *pkey;
-	size_t len = 32;
-	int ret = 0;
-
-	pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, private_key, 32);
-	if (!pkey)
-		return -EINVAL;
-	if (EVP_PKEY_get_raw_public_key(pkey, public_key, &len) != 1 || len != 32)
-		ret = -EINVAL;
-	EVP_PKEY_free(pkey);
-	return ret;
+	mt_x25519_base(public_key, private_key);
+	return 0;
 }
 
 bool mt_key_is_zero(const uint8_t key[32])
