@@ -205,28 +205,11 @@ static int unprivileged_user(uint32_t ifindex)
 	return both_refused(ifindex);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t len = (ssize_t)strlen(text);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, len) == len;
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Root of a new user namespace is not an admin of the initial netns. */
 static int user_namespace_root(uint32_t ifindex)
 {
-	if (unshare(CLONE_NEWUSER))
+	if (enter_user_namespace())
 		return 30;
-	if (write_file("/proc/self/setgroups", "deny") ||
-	    write_file("/proc/self/uid_map", "0 0 1") ||
-	    write_file("/proc/self/gid_map", "0 0 1"))
-		return 31;
 	return both_refused(ifindex);
 }
 
@@ -237,12 +220,8 @@ static int user_namespace_own_netns(uint32_t ifindex)
 	struct mt_genl g;
 
 	(void)ifindex;
-	if (unshare(CLONE_NEWUSER))
+	if (enter_user_namespace())
 		return 40;
-	if (write_file("/proc/self/setgroups", "deny") ||
-	    write_file("/proc/self/uid_map", "0 0 1") ||
-	    write_file("/proc/self/gid_map", "0 0 1"))
-		return 41;
 	if (unshare(CLONE_NEWNET))
 		return 42;
 	if (link_add("mtu0"))

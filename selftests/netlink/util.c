@@ -6,7 +6,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -115,5 +117,29 @@ int drop_privileges(void)
 	/* Changing uid from 0 clears the capabilities; make sure of it. */
 	if (syscall(SYS_capset, &hdr, data))
 		return -errno;
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t len = (ssize_t)strlen(text);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+int enter_user_namespace(void)
+{
+	if (unshare(CLONE_NEWUSER))
+		return -errno;
+	if (write_file("/proc/self/setgroups", "deny") ||
+	    write_file("/proc/self/uid_map", "0 0 1") ||
+	    write_file("/proc/self/gid_map", "0 0 1"))
+		return -EPERM;
 	return 0;
 }

@@ -6,6 +6,8 @@
  *   link_del(name)          delete a device; 0 or -errno
  *   get_device_by_name()    GET_DEVICE dump for one device, parsed
  *   drop_privileges()       become uid/gid 65534 with no capabilities
+ *   enter_user_namespace()  become root of a new user namespace (mapped
+ *                           to our uid/gid 0), with no powers outside it
  */
 #ifndef MT_SELFTEST_UTIL_H
 #define MT_SELFTEST_UTIL_H
@@ -26,5 +28,6 @@ int link_del(const char *name);
 int get_device_by_name(struct mt_genl *g, const char *name, struct test_device *out);
 int get_device_by_index(struct mt_genl *g, uint32_t ifindex, struct test_device *out);
 int drop_privileges(void);
+int enter_user_namespace(void);
 
 #endif /* MT_SELFTEST_UTIL_H */
