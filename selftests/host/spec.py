@@ -32,20 +32,19 @@ def expected(spec):
                 pairs.append((c_name(d["name-prefix"], entry), 1 << bit))
             pairs.append(("__" + c_name(d["name-prefix"], "all"), (1 << len(d["entries"])) - 1))
     for aset in spec["attribute-sets"]:
-        value = 0
-        for attr in aset["attributes"]:
-            value = attr.get("value", value)
-            pairs.append((c_name(aset["name-prefix"], attr["name"]), value))
-            value += 1
-        pairs.append((c_name(aset["name-prefix"], "max"), value - 1))
-    ops = spec["operations"]
-    value = 0
-    for op in ops["list"]:
-        value = op.get("value", value)
-        pairs.append((c_name(ops["name-prefix"], op["name"]), value))
-        value += 1
-    pairs.append((c_name(ops["name-prefix"], "max"), value - 1))
+        pairs += numbered(aset["name-prefix"], aset["attributes"])
+    pairs += numbered(spec["operations"]["name-prefix"], spec["operations"]["list"])
     return pairs
+
+
+def numbered(prefix, items):
+    """Enum entries numbered on from the last explicit value, then the MAX."""
+    pairs, value = [], 0
+    for item in items:
+        value = item.get("value", value)
+        pairs.append((c_name(prefix, item["name"]), value))
+        value += 1
+    return pairs + [(c_name(prefix, "max"), value - 1)]
 
 
 def main():
