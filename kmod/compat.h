@@ -12,6 +12,9 @@
 #include <linux/version.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>	/* skb_gso_segment() moved here from netdevice.h */
+#endif
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 static inline void mt_compat_set_lltx(struct net_device *dev)

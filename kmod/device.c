@@ -13,13 +13,14 @@
 #include "compat.h"
 #include "messages.h"
 #include "peer.h"
+#include "receive.h"
+#include "send.h"
+#include "socket.h"
+#include "timers.h"
 
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
 #include <linux/if_arp.h>
 #include <linux/module.h>
 #include <linux/random.h>
-#include <net/icmp.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
@@ -37,10 +38,60 @@ static LIST_HEAD(mt_device_list);
 #define MT_FEATURES (NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | \
 		     NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
 
+void mt_device_count(struct mt_device *mt, enum mt_drop_reason reason)
+{
+	atomic_long_inc(&mt->drops[reason]);
+}
+
+static void free_queues(struct mt_device *mt)
+{
+	/* Drain the workers first: they may still deliver what they hold. */
+	if (mt->crypt_wq)
+		destroy_workqueue(mt->crypt_wq);
+	if (mt->handshake_wq)
+		destroy_workqueue(mt->handshake_wq);
+	mt->crypt_wq = NULL;
+	mt->handshake_wq = NULL;
+	mt_crypt_queue_free(&mt->encrypt_queue);
+	mt_crypt_queue_free(&mt->decrypt_queue);
+	mt_crypt_queue_free(&mt->handshake_queue);
+}
+
 static int mt_ndo_init(struct net_device *dev)
 {
+	struct mt_device *mt = netdev_priv(dev);
+	int ret = -ENOMEM;
+
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	return dev->tstats ? 0 : -ENOMEM;
+	if (!dev->tstats)
+		return -ENOMEM;
+	mt->crypt_wq = alloc_workqueue("meshtun-crypt-%s", WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM,
+				       0, dev->name);
+	mt->handshake_wq = alloc_workqueue("meshtun-handshake-%s",
+					   WQ_CPU_INTENSIVE | WQ_FREEZABLE, 0, dev->name);
+	if (!mt->crypt_wq || !mt->handshake_wq)
+		goto err;
+	ret = mt_crypt_queue_init(&mt->encrypt_queue, mt->crypt_wq, mt_send_encrypt_worker,
+				  MT_MAX_QUEUED_PACKETS);
+	if (ret)
+		goto err;
+	ret = mt_crypt_queue_init(&mt->decrypt_queue, mt->crypt_wq, mt_receive_decrypt_worker,
+				  MT_MAX_QUEUED_PACKETS);
+	if (ret)
+		goto err;
+	ret = mt_crypt_queue_init(&mt->handshake_queue, mt->handshake_wq,
+				  mt_receive_handshake_worker, MT_MAX_QUEUED_INCOMING_HANDSHAKES);
+	if (ret)
+		goto err;
+	ret = gro_cells_init(&mt->gro_cells, dev);
+	if (ret)
+		goto err;
+	return 0;
+err:
+	free_queues(mt);
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
+	return ret;
 }
 
 static void mt_ndo_uninit(struct net_device *dev)
@@ -49,35 +100,63 @@ static void mt_ndo_uninit(struct net_device *dev)
 
 	ASSERT_RTNL();
 	list_del_init(&mt->device_entry);
-	free_percpu(dev->tstats);
-	dev->tstats = NULL;
+	/*
+	 * The device is down: no socket, no xmit, no timer feeds the workers
+	 * any more. Let them finish before their packets' GRO cells go.
+	 */
+	flush_workqueue(mt->handshake_wq);
+	flush_workqueue(mt->crypt_wq);
+	gro_cells_destroy(&mt->gro_cells);
 }
 
-/*
- * No destination has a peer yet: tell the sender, as a router without a
- * route would, and count the packet as an error.
- */
-static netdev_tx_t mt_ndo_start_xmit(struct sk_buff *skb, struct net_device *dev)
+static int mt_ndo_open(struct net_device *dev)
 {
-	switch (skb->protocol) {
-	case htons(ETH_P_IP):
-		if (pskb_network_may_pull(skb, sizeof(struct iphdr)))
-			icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
-		break;
-	case htons(ETH_P_IPV6):
-		if (pskb_network_may_pull(skb, sizeof(struct ipv6hdr)))
-			icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
-		break;
+	struct mt_device *mt = netdev_priv(dev);
+	struct mt_peer *peer;
+	int ret;
+
+	mutex_lock(&mt->config_lock);
+	ret = mt_socket_open(mt, mt->listen_port);
+	if (ret) {
+		netdev_err(dev, "cannot bind UDP port %u: %d\n", mt->listen_port, ret);
+		goto out;
 	}
-	DEV_STATS_INC(dev, tx_errors);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
+	/* Peers that keep NAT mappings open announce themselves at once. */
+	list_for_each_entry(peer, &mt->peer_list, device_entry) {
+		if (peer->persistent_keepalive_interval)
+			mt_send_keepalive(peer);
+	}
+out:
+	mutex_unlock(&mt->config_lock);
+	return ret;
+}
+
+static int mt_ndo_stop(struct net_device *dev)
+{
+	struct mt_device *mt = netdev_priv(dev);
+	struct mt_peer *peer;
+
+	mutex_lock(&mt->config_lock);
+	mt_socket_close(mt);
+	list_for_each_entry(peer, &mt->peer_list, device_entry) {
+		mt_timers_stop(peer);
+		if (cancel_work_sync(&peer->handshake_tx_work))
+			mt_peer_put(peer);
+		mt_noise_keypairs_clear(&peer->keypairs);
+		mt_noise_handshake_clear(&peer->handshake);
+		mt_send_purge_staged(peer, MT_DROP_TX_NO_ENDPOINT);
+		peer->last_sent_handshake = get_jiffies_64() - MT_REKEY_TIMEOUT * HZ - 1;
+	}
+	mutex_unlock(&mt->config_lock);
+	return 0;
 }
 
 static const struct net_device_ops mt_netdev_ops = {
 	.ndo_init = mt_ndo_init,
 	.ndo_uninit = mt_ndo_uninit,
-	.ndo_start_xmit = mt_ndo_start_xmit,
+	.ndo_open = mt_ndo_open,
+	.ndo_stop = mt_ndo_stop,
+	.ndo_start_xmit = mt_send_xmit,
 	.ndo_get_stats64 = dev_get_tstats64,
 };
 
@@ -91,6 +170,9 @@ static void mt_priv_destructor(struct net_device *dev)
 	mt_allowedips_free(&mt->allowedips, &mt->config_lock);
 	memzero_explicit(mt->private_key, sizeof(mt->private_key));
 	mutex_unlock(&mt->config_lock);
+	free_queues(mt);
+	free_percpu(dev->tstats);
+	memzero_explicit(&mt->cookie_checker, sizeof(mt->cookie_checker));
 	mutex_destroy(&mt->config_lock);
 }
 
@@ -123,8 +205,12 @@ static void mt_setup(struct net_device *dev)
 
 	mt->dev = dev;
 	mutex_init(&mt->config_lock);
+	init_rwsem(&mt->static_identity_lock);
 	INIT_LIST_HEAD(&mt->device_entry);
 	INIT_LIST_HEAD(&mt->peer_list);
+	INIT_LIST_HEAD(&mt->dead_peers);
+	mt_index_table_init(&mt->index_table);
+	mt_cookie_checker_init(&mt->cookie_checker, mt);
 	hash_init(mt->peer_hash);
 	get_random_bytes(&mt->peer_hash_key, sizeof(mt->peer_hash_key));
 	mt_allowedips_init(&mt->allowedips);
@@ -169,6 +255,22 @@ static struct rtnl_link_ops mt_link_ops __read_mostly = {
 	.validate = mt_validate,
 	.newlink = mt_newlink,
 };
+
+/* Called with RTNL and the config lock, the new key already in place. */
+void mt_device_rekey_all(struct mt_device *mt)
+{
+	struct mt_peer *peer;
+
+	lockdep_assert_held(&mt->config_lock);
+	down_write(&mt->static_identity_lock);
+	mt_cookie_checker_precompute(&mt->cookie_checker);
+	up_write(&mt->static_identity_lock);
+	list_for_each_entry(peer, &mt->peer_list, device_entry) {
+		mt_noise_precompute_static_static(peer);
+		mt_noise_expire_current_keypair(&peer->keypairs);
+		mt_noise_handshake_clear(&peer->handshake);
+	}
+}
 
 struct mt_device *mt_device_from_netdev(struct net_device *dev)
 {

@@ -7,6 +7,9 @@
  *   mt_device_uninit()      unregister it, deleting every meshtun device
  *   mt_device_from_netdev() the mt_device behind a net_device, or NULL if
  *                           the net_device is not a meshtun device
+ *   mt_device_count()       count a dropped packet by its reason
+ *   mt_device_rekey_all()   the private key changed: recompute what the
+ *                           handshakes precompute, drop every session
  *
  * Locking: configuration changes hold RTNL, then config_lock; readers of
  * the configuration (dumps) hold config_lock; the packet path reads peers
@@ -16,14 +19,46 @@
 #define MT_DEVICE_H
 
 #include "allowedips.h"
+#include "cookie.h"
+#include "index.h"
+#include "queue.h"
 
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <net/gro_cells.h>
 #include <linux/netdevice.h>
 #include <linux/siphash.h>
 #include <linux/meshtun.h>
 
 #define MT_PEER_HASH_BITS 11
+
+/*
+ * Why a packet was dropped. Each is counted per device (ethtool -S names
+ * them) and folded into the standard netdev error counters.
+ */
+enum mt_drop_reason {
+	MT_DROP_RX_BAD_LENGTH,		/* truncated or oversized message */
+	MT_DROP_RX_BAD_TYPE,		/* unknown message type */
+	MT_DROP_RX_NO_SESSION,		/* data for an unknown or expired session */
+	MT_DROP_RX_DECRYPT,		/* did not authenticate */
+	MT_DROP_RX_REPLAY,		/* counter seen before or too old */
+	MT_DROP_RX_BAD_INNER,		/* not an IPv4/IPv6 packet inside */
+	MT_DROP_RX_NOT_ALLOWED,		/* inner source not the peer's */
+	MT_DROP_RX_BAD_MAC,		/* handshake message with a bad MAC1 */
+	MT_DROP_RX_HANDSHAKE,		/* handshake message that failed */
+	MT_DROP_RX_RATELIMIT,		/* handshake over the per-source rate */
+	MT_DROP_RX_QUEUE_FULL,		/* workers' queue full */
+	MT_DROP_TX_NO_PEER,		/* no peer for the destination */
+	MT_DROP_TX_NO_ENDPOINT,		/* peer has no endpoint */
+	MT_DROP_TX_NO_ROUTE,		/* no route to the endpoint */
+	MT_DROP_TX_LOOP,		/* route to the endpoint is a meshtun device */
+	MT_DROP_TX_STAGED_OVERFLOW,	/* too many packets waiting for a handshake */
+	MT_DROP_TX_QUEUE_FULL,		/* workers' queue full */
+	MT_DROP_TX_ENCRYPT,		/* could not make room or encrypt */
+	MT_DROP_TX_HANDSHAKE_TIMEOUT,	/* handshake given up, staged packets dropped */
+	__MT_DROP_MAX
+};
 
 struct mt_device {
 	struct net_device *dev;
@@ -37,11 +72,31 @@ struct mt_device {
 	 */
 	struct net *creating_net;
 
+	/* The static identity; handshakes read it, key changes write it. */
+	struct rw_semaphore static_identity_lock;
 	u8 private_key[MESHTUN_KEY_LEN];
 	u8 public_key[MESHTUN_KEY_LEN];
 	bool has_private_key;
-	u16 listen_port;
+	u16 listen_port;	/* as configured; 0 picks a free port */
+	u16 incoming_port;	/* the bound port while up */
 	u32 fwmark;
+
+	/* UDP sockets in creating_net while the device is up; RCU-bh. */
+	struct sock __rcu *sock4;
+	struct sock __rcu *sock6;
+
+	struct mt_index_table index_table;
+	struct mt_cookie_checker cookie_checker;
+	struct workqueue_struct *crypt_wq;
+	struct workqueue_struct *handshake_wq;
+	struct mt_crypt_queue encrypt_queue;
+	struct mt_crypt_queue decrypt_queue;
+	struct mt_crypt_queue handshake_queue;
+	atomic_t handshake_queue_len;
+	u64 last_under_load;	/* jiffies64 */
+	struct gro_cells gro_cells;
+	atomic_long_t drops[__MT_DROP_MAX];
+	struct list_head dead_peers;	/* removed, awaiting mt_peer_reap_dead() */
 
 	struct list_head peer_list;
 	unsigned int num_peers;
@@ -55,6 +110,8 @@ struct mt_device {
 };
 
 int mt_device_init(void);
+void mt_device_count(struct mt_device *mt, enum mt_drop_reason reason);
+void mt_device_rekey_all(struct mt_device *mt);
 void mt_device_uninit(void);
 struct mt_device *mt_device_from_netdev(struct net_device *dev);
 

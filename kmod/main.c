@@ -6,6 +6,8 @@
 #include "allowedips.h"
 #include "device.h"
 #include "netlink.h"
+#include "noise.h"
+#include "ratelimit.h"
 
 #include <linux/module.h>
 #include <linux/rcupdate.h>
@@ -16,9 +18,13 @@ static int __init mt_module_init(void)
 {
 	int ret;
 
+	mt_noise_init();
 	ret = mt_allowedips_slab_init();
 	if (ret)
 		return ret;
+	ret = mt_ratelimit_init();
+	if (ret)
+		goto err_ratelimit;
 
 #ifdef MT_SELFTEST
 	if (!mt_allowedips_selftest()) {
@@ -41,6 +47,8 @@ static int __init mt_module_init(void)
 err_genl:
 	mt_device_uninit();
 err_device:
+	mt_ratelimit_uninit();
+err_ratelimit:
 	mt_allowedips_slab_uninit();
 	return ret;
 }
@@ -50,6 +58,7 @@ static void __exit mt_module_exit(void)
 	/* No new configuration requests, then no devices. */
 	mt_genl_uninit();
 	mt_device_uninit();
+	mt_ratelimit_uninit();
 	mt_allowedips_slab_uninit();
 }
 

@@ -9,8 +9,12 @@
 #ifndef MT_MESSAGES_H
 #define MT_MESSAGES_H
 
+#include <crypto/blake2s.h>
+#include <crypto/chacha20poly1305.h>
+#include <crypto/curve25519.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/param.h>
 #include <linux/udp.h>
 
 enum mt_message_sizes {
@@ -18,6 +22,106 @@ enum mt_message_sizes {
 	MT_AUTHTAG_LEN = 16,
 	MT_DATA_OVERHEAD = MT_DATA_HEADER_LEN + MT_AUTHTAG_LEN,
 };
+
+enum mt_noise_lengths {
+	MT_NOISE_KEY_LEN = CHACHA20POLY1305_KEY_SIZE,
+	MT_NOISE_PUBLIC_KEY_LEN = CURVE25519_KEY_SIZE,
+	MT_NOISE_HASH_LEN = BLAKE2S_HASH_SIZE,
+	MT_NOISE_TIMESTAMP_LEN = 12,	/* TAI64N */
+	MT_COOKIE_LEN = 16,
+	MT_COOKIE_NONCE_LEN = XCHACHA20POLY1305_NONCE_SIZE,
+};
+
+/* Encrypted length of a plaintext of n bytes. */
+#define mt_noise_encrypted_len(n) ((n) + MT_AUTHTAG_LEN)
+
+/* WireGuard's protocol constants (the whitepaper, section 6). */
+#define MT_REKEY_AFTER_MESSAGES (1ULL << 60)
+#define MT_REJECT_AFTER_MESSAGES (U64_MAX - COUNTER_WINDOW_SIZE - 1)
+#define MT_REKEY_TIMEOUT 5
+#define MT_REKEY_TIMEOUT_JITTER_MAX_JIFFIES (HZ / 3)
+#define MT_KEEPALIVE_TIMEOUT 10
+#define MT_REKEY_AFTER_TIME 120
+#define MT_REKEY_ATTEMPT_TIME 90
+#define MT_REJECT_AFTER_TIME 180
+#define MT_INITIATIONS_PER_SECOND 50
+#define MT_MAX_TIMER_HANDSHAKES (MT_REKEY_ATTEMPT_TIME / MT_REKEY_TIMEOUT)
+#define MT_COOKIE_SECRET_MAX_AGE 120
+#define MT_COOKIE_SECRET_LATENCY 5
+
+/* Sliding replay window: bits kept, as a ring of unsigned longs. */
+enum mt_counter_window {
+	COUNTER_BITS_TOTAL = 8192,
+	COUNTER_WINDOW_SIZE = COUNTER_BITS_TOTAL - BITS_PER_LONG,
+};
+
+enum mt_message_type {
+	MT_MESSAGE_INVALID = 0,
+	MT_MESSAGE_HANDSHAKE_INITIATION = 1,
+	MT_MESSAGE_HANDSHAKE_RESPONSE = 2,
+	MT_MESSAGE_HANDSHAKE_COOKIE = 3,
+	MT_MESSAGE_DATA = 4,
+};
+
+/* Type in the low byte, three zero bytes: a little-endian 32-bit word. */
+struct mt_message_header {
+	__le32 type;
+} __packed;
+
+struct mt_message_macs {
+	u8 mac1[MT_COOKIE_LEN];
+	u8 mac2[MT_COOKIE_LEN];
+} __packed;
+
+struct mt_message_handshake_initiation {
+	struct mt_message_header header;
+	__le32 sender_index;
+	u8 unencrypted_ephemeral[MT_NOISE_PUBLIC_KEY_LEN];
+	u8 encrypted_static[mt_noise_encrypted_len(MT_NOISE_PUBLIC_KEY_LEN)];
+	u8 encrypted_timestamp[mt_noise_encrypted_len(MT_NOISE_TIMESTAMP_LEN)];
+	struct mt_message_macs macs;
+} __packed;
+
+struct mt_message_handshake_response {
+	struct mt_message_header header;
+	__le32 sender_index;
+	__le32 receiver_index;
+	u8 unencrypted_ephemeral[MT_NOISE_PUBLIC_KEY_LEN];
+	u8 encrypted_nothing[mt_noise_encrypted_len(0)];
+	struct mt_message_macs macs;
+} __packed;
+
+struct mt_message_handshake_cookie {
+	struct mt_message_header header;
+	__le32 receiver_index;
+	u8 nonce[MT_COOKIE_NONCE_LEN];
+	u8 encrypted_cookie[mt_noise_encrypted_len(MT_COOKIE_LEN)];
+} __packed;
+
+struct mt_message_data {
+	struct mt_message_header header;
+	__le32 key_idx;
+	__le64 counter;
+	u8 encrypted_data[];
+} __packed;
+
+static_assert(sizeof(struct mt_message_handshake_initiation) == 148);
+static_assert(sizeof(struct mt_message_handshake_response) == 92);
+static_assert(sizeof(struct mt_message_handshake_cookie) == 64);
+static_assert(sizeof(struct mt_message_data) == 16);
+
+/* Inner packets are padded to a multiple of this before encryption. */
+#define MT_MESSAGE_PADDING_MULTIPLE 16
+#define MT_MESSAGE_MINIMUM_LENGTH mt_noise_encrypted_len(sizeof(struct mt_message_data))
+
+/* Handshake messages waiting for the handshake workers, per device. */
+#define MT_MAX_QUEUED_INCOMING_HANDSHAKES 4096
+/* Beyond this backlog the device is "under load" and demands cookies. */
+#define MT_UNDER_LOAD_QUEUE_LEN (MT_MAX_QUEUED_INCOMING_HANDSHAKES / 8)
+/* Packets held per peer while a handshake is under way. */
+#define MT_MAX_STAGED_PACKETS 128
+/* Packets in flight through a device's encryption or decryption workers. */
+#define MT_MAX_QUEUED_PACKETS 1024
 
 enum mt_mtu {
 	/* The default MTU fits an IPv6 outer packet into 1500 bytes. */

@@ -13,6 +13,8 @@
 #include "compat.h"
 #include "device.h"
 #include "peer.h"
+#include "send.h"
+#include "socket.h"
 
 #include <crypto/curve25519.h>
 #include <linux/bsearch.h>
@@ -130,7 +132,8 @@ static struct mt_dump_state *dump_state(struct netlink_callback *cb)
 
 static int put_device_attrs(struct sk_buff *skb, struct mt_device *mt)
 {
-	if (nla_put_u16(skb, MESHTUN_DEVICE_A_LISTEN_PORT, mt->listen_port) ||
+	if (nla_put_u16(skb, MESHTUN_DEVICE_A_LISTEN_PORT,
+			mt->incoming_port ?: mt->listen_port) ||
 	    nla_put_u32(skb, MESHTUN_DEVICE_A_FWMARK, mt->fwmark))
 		return -EMSGSIZE;
 	if (mt->has_private_key &&
@@ -142,29 +145,33 @@ static int put_device_attrs(struct sk_buff *skb, struct mt_device *mt)
 
 static int put_peer_attrs(struct sk_buff *skb, struct mt_peer *peer)
 {
+	u64 handshake_ns = atomic64_read(&peer->last_handshake_ns);
 	struct __kernel_timespec handshake = {
-		.tv_sec = peer->last_handshake.tv_sec,
-		.tv_nsec = peer->last_handshake.tv_nsec,
+		.tv_sec = div_u64(handshake_ns, NSEC_PER_SEC),
+		.tv_nsec = handshake_ns % NSEC_PER_SEC,
 	};
 	static const u8 zero_key[MESHTUN_KEY_LEN];
+	union mt_endpoint endpoint;
+
+	read_lock_bh(&peer->endpoint_lock);
+	endpoint = peer->endpoint;
+	read_unlock_bh(&peer->endpoint_lock);
 
 	if (crypto_memneq(peer->preshared_key, zero_key, MESHTUN_KEY_LEN) &&
 	    nla_put(skb, MESHTUN_PEER_A_PRESHARED_KEY, MESHTUN_KEY_LEN, peer->preshared_key))
 		return -EMSGSIZE;
-	if (peer->endpoint.addr.sa_family == AF_INET &&
-	    nla_put(skb, MESHTUN_PEER_A_ENDPOINT, sizeof(peer->endpoint.addr4),
-		    &peer->endpoint.addr4))
+	if (endpoint.addr.sa_family == AF_INET &&
+	    nla_put(skb, MESHTUN_PEER_A_ENDPOINT, sizeof(endpoint.addr4), &endpoint.addr4))
 		return -EMSGSIZE;
-	if (peer->endpoint.addr.sa_family == AF_INET6 &&
-	    nla_put(skb, MESHTUN_PEER_A_ENDPOINT, sizeof(peer->endpoint.addr6),
-		    &peer->endpoint.addr6))
+	if (endpoint.addr.sa_family == AF_INET6 &&
+	    nla_put(skb, MESHTUN_PEER_A_ENDPOINT, sizeof(endpoint.addr6), &endpoint.addr6))
 		return -EMSGSIZE;
 	if (nla_put_u16(skb, MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
 			peer->persistent_keepalive_interval) ||
 	    nla_put(skb, MESHTUN_PEER_A_LAST_HANDSHAKE_TIME, sizeof(handshake), &handshake) ||
-	    nla_put_u64_64bit(skb, MESHTUN_PEER_A_RX_BYTES, peer->rx_bytes,
+	    nla_put_u64_64bit(skb, MESHTUN_PEER_A_RX_BYTES, atomic64_read(&peer->rx_bytes),
 			      MESHTUN_PEER_A_UNSPEC) ||
-	    nla_put_u64_64bit(skb, MESHTUN_PEER_A_TX_BYTES, peer->tx_bytes,
+	    nla_put_u64_64bit(skb, MESHTUN_PEER_A_TX_BYTES, atomic64_read(&peer->tx_bytes),
 			      MESHTUN_PEER_A_UNSPEC) ||
 	    nla_put_u32(skb, MESHTUN_PEER_A_PROTOCOL_VERSION, 1))
 		return -EMSGSIZE;
@@ -385,6 +392,9 @@ struct mt_set_req {
 	u16 listen_port;
 	bool set_fwmark;
 	u32 fwmark;
+	/* Bound before anything changes, so a port in use fails cleanly. */
+	struct mt_socket_pair sockets;
+	bool install_sockets;
 	bool replace_peers;
 	unsigned int n_peers;
 	struct mt_peer_req *peers;
@@ -704,6 +714,22 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 		return -E2BIG;
 	}
 
+	/* A new port on a running device: bind it now, before any change. */
+	if (req->set_listen_port && netif_running(mt->dev) &&
+	    req->listen_port != mt->incoming_port) {
+		ret = mt_socket_prepare(mt, req->listen_port, &req->sockets);
+		if (ret) {
+			if (ret == -EADDRINUSE)
+				NL_SET_ERR_MSG_ATTR(extack, info->attrs[MESHTUN_DEVICE_A_LISTEN_PORT],
+						    "listen port is in use");
+			else
+				NL_SET_ERR_MSG_ATTR(extack, info->attrs[MESHTUN_DEVICE_A_LISTEN_PORT],
+						    "cannot bind the listen port");
+			return ret;
+		}
+		req->install_sockets = true;
+	}
+
 	/* Allocate now, so that applying cannot fail. */
 	for (i = 0; i < req->n_peers; i++) {
 		struct mt_peer_req *pr = &req->peers[i];
@@ -736,10 +762,21 @@ static void apply_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_p
 		mt_allowedips_remove_peer(&mt->allowedips, &peer->allowedips, &mt->config_lock);
 	if (pr->set_preshared_key)
 		memcpy(peer->preshared_key, pr->preshared_key, MESHTUN_KEY_LEN);
-	if (pr->set_endpoint)
+	if (pr->set_endpoint) {
+		write_lock_bh(&peer->endpoint_lock);
 		peer->endpoint = pr->endpoint;
-	if (pr->set_keepalive)
-		peer->persistent_keepalive_interval = pr->keepalive;
+		memset(&peer->endpoint_src, 0, sizeof(peer->endpoint_src));
+		dst_cache_reset(&peer->endpoint_cache);
+		write_unlock_bh(&peer->endpoint_lock);
+	}
+	if (pr->set_keepalive) {
+		bool newly_on = pr->keepalive && !peer->persistent_keepalive_interval;
+
+		WRITE_ONCE(peer->persistent_keepalive_interval, pr->keepalive);
+		/* Announce ourselves at once, as the keepalive is meant to. */
+		if (newly_on && netif_running(mt->dev))
+			mt_send_keepalive(peer);
+	}
 	for (i = 0; i < pr->n_allowedips; i++) {
 		struct mt_allowedip_req *ar = &pr->allowedips[i];
 
@@ -759,16 +796,33 @@ static void apply_request(struct mt_device *mt, struct mt_set_req *req)
 
 	lockdep_assert_held(&mt->config_lock);
 	if (req->set_private_key) {
+		bool changed = req->has_private_key != mt->has_private_key ||
+			crypto_memneq(req->private_key, mt->private_key, MESHTUN_KEY_LEN);
+
+		down_write(&mt->static_identity_lock);
 		memcpy(mt->private_key, req->private_key, MESHTUN_KEY_LEN);
 		memcpy(mt->public_key, req->public_key, MESHTUN_KEY_LEN);
 		mt->has_private_key = req->has_private_key;
 		if (!mt->has_private_key)
 			memset(mt->public_key, 0, MESHTUN_KEY_LEN);
+		up_write(&mt->static_identity_lock);
+		if (changed)
+			mt_device_rekey_all(mt);
 	}
 	if (req->set_listen_port)
 		mt->listen_port = req->listen_port;
-	if (req->set_fwmark)
+	if (req->install_sockets) {
+		mt_socket_install(mt, &req->sockets);
+		req->install_sockets = false;
+	}
+	if (req->set_fwmark && req->fwmark != mt->fwmark) {
+		struct mt_peer *peer;
+
 		mt->fwmark = req->fwmark;
+		/* Routes were chosen with the old mark. */
+		list_for_each_entry(peer, &mt->peer_list, device_entry)
+			dst_cache_reset(&peer->endpoint_cache);
+	}
 
 	if (req->replace_peers) {
 		struct mt_peer *peer, *tmp;
@@ -781,6 +835,7 @@ static void apply_request(struct mt_device *mt, struct mt_set_req *req)
 	for (i = 0; i < req->n_peers; i++)
 		apply_peer(mt, req, &req->peers[i]);
 	mt->config_seq++;
+	mt_peer_reap_dead(mt);
 }
 
 static void free_request(struct mt_set_req *req)
@@ -798,6 +853,8 @@ static void free_request(struct mt_set_req *req)
 	kvfree(req->peers);
 	kvfree(req->sorted);
 	mt_allowedips_pool_drain(&req->pool);
+	if (req->install_sockets)
+		mt_socket_discard(&req->sockets);
 	memzero_explicit(req->private_key, sizeof(req->private_key));
 }
 

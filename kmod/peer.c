@@ -2,12 +2,19 @@
 /*
  * peer.c - peers of a meshtun device: allocation, the public-key hash,
  * removal and reference counting.
+ *
+ * Removal is in two steps so that removing many peers costs one RCU grace
+ * period, not one each: mt_peer_remove() unlinks and marks dead,
+ * mt_peer_reap_dead() waits once, then shuts the removed peers down.
  */
 #include "peer.h"
 #include "device.h"
+#include "send.h"
+#include "timers.h"
 
 #include <crypto/algapi.h>
 #include <linux/hashtable.h>
+#include <linux/jiffies.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -23,18 +30,41 @@ struct mt_peer *mt_peer_alloc(struct mt_device *mt, const u8 *public_key)
 
 	if (!peer)
 		return NULL;
+	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL)) {
+		kfree(peer);
+		return NULL;
+	}
 	peer->device = mt;
 	memcpy(peer->public_key, public_key, MESHTUN_KEY_LEN);
 	INIT_HLIST_NODE(&peer->pubkey_hash);
 	INIT_LIST_HEAD(&peer->device_entry);
 	INIT_LIST_HEAD(&peer->allowedips);
+	rwlock_init(&peer->endpoint_lock);
+	mt_noise_handshake_init(&peer->handshake, peer);
+	mt_noise_keypairs_init(&peer->keypairs);
+	mt_cookie_init(&peer->latest_cookie);
+	mt_cookie_precompute_peer(&peer->latest_cookie, public_key);
+	/* The first initiation may go at once. */
+	peer->last_sent_handshake = get_jiffies_64() - MT_REKEY_TIMEOUT * HZ - 1;
+	INIT_WORK(&peer->handshake_tx_work, mt_send_handshake_worker);
+	skb_queue_head_init(&peer->staged_packets);
+	spin_lock_init(&peer->send_lock);
+	mt_ordered_queue_init(&peer->tx_queue);
+	mt_ordered_queue_init(&peer->rx_queue);
+	mt_timers_init(peer);
 	kref_init(&peer->refcount);
 	return peer;
 }
 
 static void peer_free(struct mt_peer *peer)
 {
+	/* Packets in flight hold the peer: its queues are empty by now. */
+	WARN_ON(!skb_queue_empty(&peer->tx_queue.list) || !skb_queue_empty(&peer->rx_queue.list));
+	skb_queue_purge(&peer->staged_packets);
+	dst_cache_destroy(&peer->endpoint_cache);
 	memzero_explicit(peer->preshared_key, sizeof(peer->preshared_key));
+	memzero_explicit(&peer->handshake, sizeof(peer->handshake));
+	memzero_explicit(&peer->latest_cookie, sizeof(peer->latest_cookie));
 	kfree(peer);
 }
 
@@ -49,6 +79,7 @@ void mt_peer_link(struct mt_peer *peer)
 
 	lockdep_assert_held(&mt->config_lock);
 	peer->serial = ++mt->next_peer_serial;
+	mt_noise_precompute_static_static(peer);
 	list_add_tail(&peer->device_entry, &mt->peer_list);
 	hash_add_rcu(mt->peer_hash, &peer->pubkey_hash, pubkey_hash(mt, peer->public_key));
 	mt->num_peers++;
@@ -65,6 +96,23 @@ struct mt_peer *mt_peer_lookup(struct mt_device *mt, const u8 *public_key)
 			return peer;
 	}
 	return NULL;
+}
+
+struct mt_peer *mt_peer_lookup_rcu(struct mt_device *mt, const u8 *public_key)
+{
+	struct mt_peer *peer, *found = NULL;
+
+	rcu_read_lock_bh();
+	hash_for_each_possible_rcu(mt->peer_hash, peer, pubkey_hash,
+				      pubkey_hash(mt, public_key)) {
+		if (!crypto_memneq(peer->public_key, public_key, MESHTUN_KEY_LEN)) {
+			if (!READ_ONCE(peer->is_dead))
+				found = mt_peer_get_maybe_zero(peer);
+			break;
+		}
+	}
+	rcu_read_unlock_bh();
+	return found;
 }
 
 static void peer_free_rcu(struct rcu_head *rcu)
@@ -88,6 +136,12 @@ struct mt_peer *mt_peer_get_maybe_zero(struct mt_peer *peer)
 	return peer;
 }
 
+struct mt_peer *mt_peer_get(struct mt_peer *peer)
+{
+	kref_get(&peer->refcount);
+	return peer;
+}
+
 void mt_peer_put(struct mt_peer *peer)
 {
 	if (peer)
@@ -99,11 +153,42 @@ void mt_peer_remove(struct mt_peer *peer)
 	struct mt_device *mt = peer->device;
 
 	lockdep_assert_held(&mt->config_lock);
+	WRITE_ONCE(peer->is_dead, true);
 	mt_allowedips_remove_peer(&mt->allowedips, &peer->allowedips, &mt->config_lock);
 	hash_del_rcu(&peer->pubkey_hash);
-	list_del_init(&peer->device_entry);
+	list_move_tail(&peer->device_entry, &mt->dead_peers);
 	mt->num_peers--;
-	mt_peer_put(peer);
+}
+
+/*
+ * After the grace period no packet path can find the peer any more,
+ * and nothing re-arms its timers or work: stop them, forget its sessions,
+ * drop what waits for it. Packets in flight keep it alive until they
+ * are done.
+ */
+static void peer_shutdown(struct mt_peer *peer)
+{
+	mt_timers_stop(peer);
+	if (cancel_work_sync(&peer->handshake_tx_work))
+		mt_peer_put(peer);
+	mt_noise_keypairs_clear(&peer->keypairs);
+	mt_noise_handshake_clear(&peer->handshake);
+	mt_send_purge_staged(peer, MT_DROP_TX_NO_PEER);
+}
+
+void mt_peer_reap_dead(struct mt_device *mt)
+{
+	struct mt_peer *peer, *tmp;
+
+	lockdep_assert_held(&mt->config_lock);
+	if (list_empty(&mt->dead_peers))
+		return;
+	synchronize_net();
+	list_for_each_entry_safe(peer, tmp, &mt->dead_peers, device_entry) {
+		list_del_init(&peer->device_entry);
+		peer_shutdown(peer);
+		mt_peer_put(peer);
+	}
 }
 
 void mt_peer_remove_all(struct mt_device *mt)
@@ -113,4 +198,5 @@ void mt_peer_remove_all(struct mt_device *mt)
 	lockdep_assert_held(&mt->config_lock);
 	list_for_each_entry_safe(peer, tmp, &mt->peer_list, device_entry)
 		mt_peer_remove(peer);
+	mt_peer_reap_dead(mt);
 }

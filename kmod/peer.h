@@ -11,22 +11,33 @@
  *   mt_peer_alloc()             a new, unlinked peer (GFP_KERNEL)
  *   mt_peer_free_unlinked()     free a peer that was never linked
  *   mt_peer_link()              add to the device's list and hash
- *   mt_peer_remove()            unlink, drop its allowed IPs, put the
- *                               list's reference
+ *   mt_peer_remove()            mark dead, unlink, drop its allowed IPs;
+ *                               it waits on the device's dead list
  *   mt_peer_remove_all()        remove every peer of a device
+ *   mt_peer_reap_dead()         after removals: one grace period, then
+ *                               stop what removed peers still had running
  *   mt_peer_lookup()            a device's peer by public key (config lock)
+ *   mt_peer_lookup_rcu()        the same from the packet path, referenced
  *   mt_peer_get_maybe_zero()    take a reference unless the peer is dying
+ *   mt_peer_get()               another reference on a referenced peer
  *   mt_peer_put()               drop a reference
  */
 #ifndef MT_PEER_H
 #define MT_PEER_H
+
+#include "cookie.h"
+#include "noise.h"
+#include "queue.h"
 
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/time64.h>
+#include <linux/timer.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+#include <net/dst_cache.h>
 #include <linux/meshtun.h>
 
 struct mt_device;
@@ -44,11 +55,46 @@ struct mt_peer {
 	struct list_head allowedips;	/* mt_allowedips_node.peer_entry */
 	u8 public_key[MESHTUN_KEY_LEN];
 	u8 preshared_key[MESHTUN_KEY_LEN];
-	union mt_endpoint endpoint;	/* sa_family 0 when unknown */
 	u16 persistent_keepalive_interval;
-	u64 rx_bytes;
-	u64 tx_bytes;
-	struct timespec64 last_handshake;
+	bool is_dead;			/* removed; set under the config lock */
+
+	/* Where to send, and from which local address (sticky source). */
+	rwlock_t endpoint_lock;
+	union mt_endpoint endpoint;	/* sa_family 0 when unknown */
+	union {
+		__be32 src4;
+		struct in6_addr src6;
+	} endpoint_src;
+	int endpoint_src_ifindex;
+	struct dst_cache endpoint_cache;
+
+	struct mt_handshake handshake;
+	struct mt_keypairs keypairs;
+	struct mt_cookie latest_cookie;
+	u64 last_sent_handshake;	/* jiffies64 */
+	struct work_struct handshake_tx_work;
+
+	/* Packets waiting for a session, then in flight in order. */
+	struct sk_buff_head staged_packets;
+	spinlock_t send_lock;		/* nonce order == tx_queue order */
+	struct mt_ordered_queue tx_queue;
+	struct mt_ordered_queue rx_queue;
+
+	struct timer_list timer_retransmit_handshake;
+	struct timer_list timer_send_keepalive;
+	struct timer_list timer_new_handshake;
+	struct timer_list timer_zero_key_material;
+	struct timer_list timer_persistent_keepalive;
+	struct work_struct zero_key_material_work;
+	unsigned int timer_handshake_attempts;
+	bool timer_need_another_keepalive;
+	bool sent_lastminute_handshake;
+
+	atomic64_t rx_bytes;
+	atomic64_t tx_bytes;
+	atomic64_t rx_packets;
+	atomic64_t tx_packets;
+	atomic64_t last_handshake_ns;	/* CLOCK_REALTIME; 0: never */
 	/* Position in the device's list, for resuming dumps. */
 	u64 serial;
 	struct kref refcount;
@@ -60,8 +106,11 @@ void mt_peer_free_unlinked(struct mt_peer *peer);
 void mt_peer_link(struct mt_peer *peer);
 void mt_peer_remove(struct mt_peer *peer);
 void mt_peer_remove_all(struct mt_device *mt);
+void mt_peer_reap_dead(struct mt_device *mt);
 struct mt_peer *mt_peer_lookup(struct mt_device *mt, const u8 *public_key);
+struct mt_peer *mt_peer_lookup_rcu(struct mt_device *mt, const u8 *public_key);
 struct mt_peer *mt_peer_get_maybe_zero(struct mt_peer *peer);
+struct mt_peer *mt_peer_get(struct mt_peer *peer);
 void mt_peer_put(struct mt_peer *peer);
 
 #endif /* MT_PEER_H */

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * queue.h - parallel work with per-peer order.
+ *
+ * A crypt queue is a bounded ring shared by a device's workers, one per
+ * CPU: whichever CPU is free takes the next packet, so encryption and
+ * decryption use every CPU. Each packet is also on its peer's ordered
+ * queue, in the order it must leave; when a worker finishes a packet it
+ * drains the head of that ordered queue, so packets of one peer leave
+ * in order however the workers interleave.
+ *
+ *   mt_crypt_queue_init()    a ring of n entries and a worker per CPU
+ *   mt_crypt_queue_free()    free it (its workqueue already drained)
+ *   mt_crypt_queue_push()    add a packet and wake a worker; false if full
+ *   mt_crypt_queue_pop()     a worker's next packet, or NULL
+ *   mt_ordered_queue_init()  an empty ordered queue
+ *   mt_ordered_queue_drain() hand finished packets at the head, in order,
+ *                            to a delivery function; one drainer at a time
+ *   mt_ordered_queue_purge() free every packet (nothing in flight)
+ *   MT_SKB_CB()              per-packet state: session, counter, progress
+ */
+#ifndef MT_QUEUE_H
+#define MT_QUEUE_H
+
+#include <linux/percpu.h>
+#include <linux/ptr_ring.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+
+struct mt_keypair;
+
+enum mt_packet_state {
+	MT_PACKET_UNCRYPTED,
+	MT_PACKET_CRYPTED,
+	MT_PACKET_DEAD,
+};
+
+struct mt_skb_cb {
+	struct mt_keypair *keypair;	/* referenced while in flight */
+	u64 nonce;
+	atomic_t state;
+	u32 plain_len;			/* inner length, 0 for a keepalive */
+	u16 mtu;			/* pad to at most this */
+	u8 ds;				/* outer DS field */
+};
+
+#define MT_SKB_CB(skb) ((struct mt_skb_cb *)(skb)->cb)
+
+struct mt_crypt_worker {
+	struct work_struct work;
+	struct mt_crypt_queue *queue;
+};
+
+struct mt_crypt_queue {
+	struct ptr_ring ring;
+	struct mt_crypt_worker __percpu *workers;
+	struct workqueue_struct *wq;
+	int last_cpu;
+};
+
+struct mt_ordered_queue {
+	struct sk_buff_head list;
+	unsigned long draining;
+};
+
+int mt_crypt_queue_init(struct mt_crypt_queue *queue, struct workqueue_struct *wq,
+			work_func_t fn, unsigned int len);
+void mt_crypt_queue_free(struct mt_crypt_queue *queue);
+bool mt_crypt_queue_push(struct mt_crypt_queue *queue, struct sk_buff *skb);
+struct sk_buff *mt_crypt_queue_pop(struct mt_crypt_queue *queue);
+
+void mt_ordered_queue_init(struct mt_ordered_queue *queue);
+void mt_ordered_queue_drain(struct mt_ordered_queue *queue,
+			    void (*deliver)(struct sk_buff *skb, void *ctx), void *ctx);
+void mt_ordered_queue_purge(struct mt_ordered_queue *queue);
+
+static inline struct mt_crypt_queue *mt_crypt_worker_queue(struct work_struct *work)
+{
+	return container_of(work, struct mt_crypt_worker, work)->queue;
+}
+
+#endif /* MT_QUEUE_H */

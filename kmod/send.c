@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * send.c - from ndo_start_xmit to UDP.
+ *
+ * A packet's peer is the owner of its destination in the allowed-IPs
+ * trie. GSO packets are segmented first (each segment is its own
+ * message). Packets wait in the peer's staging queue (bounded; the
+ * oldest is dropped first) until a session exists; then each gets the
+ * next counter of the current session, in order, and goes to the
+ * encryption workers; the peer's ordered queue sends them in counter
+ * order as they finish. Nothing here sleeps: handshake initiations,
+ * which need Curve25519, are made by a work item.
+ */
+#include "send.h"
+#include "compat.h"
+#include "noise.h"
+#include "peer.h"
+#include "socket.h"
+#include "timers.h"
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/scatterlist.h>
+#include <net/dst_metadata.h>
+#include <net/icmp.h>
+#include <net/ip_tunnels.h>
+
+/* DS field of handshake messages: AF41, as WireGuard uses. */
+#define MT_HANDSHAKE_DS 0x88
+
+static bool older_than(u64 birthdate_ns, u64 seconds)
+{
+	return (s64)(birthdate_ns + seconds * NSEC_PER_SEC - ktime_get_coarse_boottime_ns()) <= 0;
+}
+
+static void send_unreachable(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
+}
+
+static void drop_tx(struct mt_device *mt, struct sk_buff *skb, enum mt_drop_reason reason)
+{
+	mt_device_count(mt, reason);
+	kfree_skb(skb);
+}
+
+void mt_send_purge_staged(struct mt_peer *peer, enum mt_drop_reason reason)
+{
+	struct sk_buff_head purged;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&purged);
+	spin_lock_bh(&peer->staged_packets.lock);
+	skb_queue_splice_init(&peer->staged_packets, &purged);
+	spin_unlock_bh(&peer->staged_packets.lock);
+	while ((skb = __skb_dequeue(&purged)))
+		drop_tx(peer->device, skb, reason);
+}
+
+static void stage(struct mt_peer *peer, struct sk_buff *skb)
+{
+	struct sk_buff *old;
+
+	spin_lock_bh(&peer->staged_packets.lock);
+	while (skb_queue_len(&peer->staged_packets) >= MT_MAX_STAGED_PACKETS) {
+		old = __skb_dequeue(&peer->staged_packets);
+		drop_tx(peer->device, old, MT_DROP_TX_STAGED_OVERFLOW);
+	}
+	__skb_queue_tail(&peer->staged_packets, skb);
+	spin_unlock_bh(&peer->staged_packets.lock);
+}
+
+netdev_tx_t mt_send_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct mt_device *mt = netdev_priv(dev);
+	struct sk_buff *segs, *next;
+	struct mt_peer *peer;
+	unsigned int mtu;
+
+	if (unlikely(!pskb_network_may_pull(skb, skb->protocol == htons(ETH_P_IPV6) ?
+					    sizeof(struct ipv6hdr) : sizeof(struct iphdr)) ||
+		     (skb->protocol != htons(ETH_P_IP) && skb->protocol != htons(ETH_P_IPV6)))) {
+		DEV_STATS_INC(dev, tx_errors);
+		drop_tx(mt, skb, MT_DROP_TX_NO_PEER);
+		return NETDEV_TX_OK;
+	}
+
+	rcu_read_lock_bh();
+	peer = mt_allowedips_lookup_dst(&mt->allowedips, skb);
+	if (unlikely(!peer || READ_ONCE(peer->is_dead))) {
+		send_unreachable(skb);
+		DEV_STATS_INC(dev, tx_errors);
+		drop_tx(mt, skb, MT_DROP_TX_NO_PEER);
+		goto out;
+	}
+	if (unlikely(!READ_ONCE(peer->endpoint.addr.sa_family))) {
+		send_unreachable(skb);
+		DEV_STATS_INC(dev, tx_errors);
+		drop_tx(mt, skb, MT_DROP_TX_NO_ENDPOINT);
+		goto out;
+	}
+
+	mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : dev->mtu;
+	if (skb_is_gso(skb)) {
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs)) {
+			DEV_STATS_INC(dev, tx_errors);
+			drop_tx(mt, skb, MT_DROP_TX_ENCRYPT);
+			goto out;
+		}
+		consume_skb(skb);
+		skb = segs;
+	}
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		/* Encryption covers the checksum: it must be final before. */
+		if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+			DEV_STATS_INC(dev, tx_errors);
+			drop_tx(mt, skb, MT_DROP_TX_ENCRYPT);
+			continue;
+		}
+		MT_SKB_CB(skb)->ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
+		MT_SKB_CB(skb)->mtu = min_t(unsigned int, mtu, U16_MAX);
+		MT_SKB_CB(skb)->plain_len = skb->len;
+		skb_dst_drop(skb);
+		stage(peer, skb);
+	}
+	mt_send_staged(peer);
+out:
+	rcu_read_unlock_bh();
+	return NETDEV_TX_OK;
+}
+
+/* Pad, add the header, encrypt in place. */
+static bool encrypt_packet(struct sk_buff *skb, struct mt_keypair *keypair)
+{
+	struct scatterlist sg[MAX_SKB_FRAGS + 8];
+	unsigned int plain_len = skb->len, mtu = MT_SKB_CB(skb)->mtu;
+	unsigned int padding = 0, trailer_len;
+	struct mt_message_data *hdr;
+	struct sk_buff *trailer;
+	int nsg;
+
+	if (plain_len < mtu)
+		padding = min_t(unsigned int, mtu,
+				ALIGN(plain_len, MT_MESSAGE_PADDING_MULTIPLE)) - plain_len;
+	trailer_len = padding + MT_AUTHTAG_LEN;
+
+	nsg = skb_cow_data(skb, trailer_len, &trailer);
+	if (unlikely(nsg < 0 || nsg > ARRAY_SIZE(sg)))
+		return false;
+	memset(pskb_put(skb, trailer, trailer_len), 0, padding);
+	if (unlikely(skb_cow_head(skb, MT_DATA_HEADER_LEN + sizeof(struct ipv6hdr) +
+				  sizeof(struct udphdr) + LL_MAX_HEADER)))
+		return false;
+	hdr = skb_push(skb, sizeof(*hdr));
+	hdr->header.type = cpu_to_le32(MT_MESSAGE_DATA);
+	hdr->key_idx = keypair->remote_index;
+	hdr->counter = cpu_to_le64(MT_SKB_CB(skb)->nonce);
+
+	sg_init_table(sg, nsg);
+	if (skb_to_sgvec(skb, sg, sizeof(*hdr), plain_len + trailer_len) <= 0)
+		return false;
+	return chacha20poly1305_encrypt_sg_inplace(sg, plain_len + padding, NULL, 0,
+						   MT_SKB_CB(skb)->nonce, keypair->send_key);
+}
+
+static void tx_deliver(struct sk_buff *skb, void *ctx)
+{
+	struct mt_peer *peer = ctx;
+	struct mt_device *mt = peer->device;
+	struct mt_keypair *keypair = MT_SKB_CB(skb)->keypair;
+	unsigned int plain_len = MT_SKB_CB(skb)->plain_len;
+
+	if (atomic_read(&MT_SKB_CB(skb)->state) != MT_PACKET_CRYPTED) {
+		DEV_STATS_INC(mt->dev, tx_dropped);
+		kfree_skb(skb);
+		goto out;
+	}
+	mt_timers_any_authenticated_packet_traversal(peer);
+	mt_timers_any_authenticated_packet_sent(peer);
+	if (plain_len)
+		mt_timers_data_sent(peer);
+	skb->ip_summed = CHECKSUM_NONE;
+	if (mt_socket_send_skb_to_peer(peer, skb, MT_SKB_CB(skb)->ds))
+		DEV_STATS_INC(mt->dev, tx_errors);
+	else if (plain_len)
+		dev_sw_netstats_tx_add(mt->dev, 1, plain_len);
+out:
+	mt_keypair_put(keypair, false);
+}
+
+void mt_send_encrypt_worker(struct work_struct *work)
+{
+	struct mt_crypt_queue *queue = mt_crypt_worker_queue(work);
+	struct mt_keypair *keypair;
+	struct mt_peer *peer;
+	struct sk_buff *skb;
+	int state;
+
+	while ((skb = mt_crypt_queue_pop(queue))) {
+		keypair = MT_SKB_CB(skb)->keypair;
+		peer = mt_peer_get(keypair->entry.peer);
+		if (likely(encrypt_packet(skb, keypair))) {
+			state = MT_PACKET_CRYPTED;
+		} else {
+			state = MT_PACKET_DEAD;
+			mt_device_count(peer->device, MT_DROP_TX_ENCRYPT);
+		}
+		atomic_set_release(&MT_SKB_CB(skb)->state, state);
+		mt_ordered_queue_drain(&peer->tx_queue, tx_deliver, peer);
+		mt_peer_put(peer);
+		cond_resched();
+	}
+}
+
+void mt_send_staged(struct mt_peer *peer)
+{
+	struct mt_device *mt = peer->device;
+	struct mt_keypair *keypair;
+	struct sk_buff_head batch;
+	struct sk_buff *skb, *tmp;
+	bool dead = false, exhausted = false;
+	u64 nonce;
+
+	rcu_read_lock_bh();
+	keypair = mt_keypair_get(rcu_dereference_bh(peer->keypairs.current_keypair));
+	rcu_read_unlock_bh();
+	if (unlikely(!keypair || !READ_ONCE(keypair->sending_valid) ||
+		     older_than(keypair->birthdate, MT_REJECT_AFTER_TIME)))
+		goto handshake;
+
+	__skb_queue_head_init(&batch);
+	spin_lock_bh(&peer->send_lock);
+	spin_lock(&peer->staged_packets.lock);
+	skb_queue_splice_init(&peer->staged_packets, &batch);
+	spin_unlock(&peer->staged_packets.lock);
+
+	skb_queue_walk_safe(&batch, skb, tmp) {
+		nonce = atomic64_inc_return(&keypair->send_counter) - 1;
+		if (unlikely(nonce >= MT_REJECT_AFTER_MESSAGES)) {
+			WRITE_ONCE(keypair->sending_valid, false);
+			exhausted = true;
+			break;
+		}
+		__skb_unlink(skb, &batch);
+		kref_get(&keypair->refcount);
+		MT_SKB_CB(skb)->keypair = keypair;
+		MT_SKB_CB(skb)->nonce = nonce;
+		atomic_set(&MT_SKB_CB(skb)->state, MT_PACKET_UNCRYPTED);
+		skb_queue_tail(&peer->tx_queue.list, skb);
+		if (unlikely(!mt_crypt_queue_push(&mt->encrypt_queue, skb))) {
+			mt_device_count(mt, MT_DROP_TX_QUEUE_FULL);
+			atomic_set_release(&MT_SKB_CB(skb)->state, MT_PACKET_DEAD);
+			dead = true;
+		}
+	}
+	if (unlikely(!skb_queue_empty(&batch))) {
+		spin_lock(&peer->staged_packets.lock);
+		skb_queue_splice(&batch, &peer->staged_packets);
+		spin_unlock(&peer->staged_packets.lock);
+	}
+	spin_unlock_bh(&peer->send_lock);
+
+	if (unlikely(dead)) {
+		local_bh_disable();
+		mt_ordered_queue_drain(&peer->tx_queue, tx_deliver, peer);
+		local_bh_enable();
+	}
+	/* The initiator renews a session before it gets old or worn. */
+	if (unlikely(exhausted ||
+		     (keypair->i_am_initiator &&
+		      (atomic64_read(&keypair->send_counter) > MT_REKEY_AFTER_MESSAGES ||
+		       older_than(keypair->birthdate, MT_REKEY_AFTER_TIME)))))
+		mt_send_handshake_initiation(peer, false);
+	mt_keypair_put(keypair, false);
+	return;
+
+handshake:
+	mt_keypair_put(keypair, false);
+	mt_send_handshake_initiation(peer, false);
+}
+
+void mt_send_keepalive(struct mt_peer *peer)
+{
+	struct net_device *dev = peer->device->dev;
+	struct sk_buff *skb;
+
+	if (skb_queue_empty(&peer->staged_packets)) {
+		skb = alloc_skb(dev->needed_headroom + dev->needed_tailroom + LL_MAX_HEADER,
+				GFP_ATOMIC);
+		if (unlikely(!skb))
+			return;
+		skb_reserve(skb, dev->needed_headroom + LL_MAX_HEADER);
+		skb->dev = dev;
+		MT_SKB_CB(skb)->mtu = dev->mtu;
+		MT_SKB_CB(skb)->plain_len = 0;
+		MT_SKB_CB(skb)->ds = 0;
+		stage(peer, skb);
+	}
+	mt_send_staged(peer);
+}
+
+static bool handshake_due(struct mt_peer *peer)
+{
+	return time_after_eq64(get_jiffies_64(),
+			       READ_ONCE(peer->last_sent_handshake) + MT_REKEY_TIMEOUT * HZ);
+}
+
+void mt_send_handshake_initiation(struct mt_peer *peer, bool is_retry)
+{
+	if (!is_retry)
+		peer->timer_handshake_attempts = 0;
+	rcu_read_lock_bh();
+	if (handshake_due(peer) && !READ_ONCE(peer->is_dead)) {
+		mt_peer_get(peer);
+		if (!queue_work(peer->device->handshake_wq, &peer->handshake_tx_work))
+			mt_peer_put(peer);
+	}
+	rcu_read_unlock_bh();
+}
+
+void mt_send_handshake_worker(struct work_struct *work)
+{
+	struct mt_peer *peer = container_of(work, struct mt_peer, handshake_tx_work);
+	struct mt_message_handshake_initiation msg;
+
+	if (!handshake_due(peer) || READ_ONCE(peer->is_dead))
+		goto out;
+	WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64());
+	if (!mt_noise_create_initiation(&msg, &peer->handshake))
+		goto out;
+	mt_cookie_add_macs(&msg, sizeof(msg), peer);
+	mt_timers_any_authenticated_packet_traversal(peer);
+	mt_timers_any_authenticated_packet_sent(peer);
+	mt_socket_send_buffer_to_peer(peer, &msg, sizeof(msg), MT_HANDSHAKE_DS);
+	mt_timers_handshake_initiated(peer);
+out:
+	memzero_explicit(&msg, sizeof(msg));
+	mt_peer_put(peer);
+}
+
+void mt_send_handshake_response(struct mt_peer *peer)
+{
+	struct mt_message_handshake_response msg;
+
+	if (!mt_noise_create_response(&msg, &peer->handshake))
+		return;
+	mt_cookie_add_macs(&msg, sizeof(msg), peer);
+	if (!mt_noise_begin_session(&peer->handshake, &peer->keypairs))
+		return;
+	mt_timers_session_derived(peer);
+	mt_timers_any_authenticated_packet_traversal(peer);
+	mt_timers_any_authenticated_packet_sent(peer);
+	WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64());
+	mt_socket_send_buffer_to_peer(peer, &msg, sizeof(msg), MT_HANDSHAKE_DS);
+}
+
+void mt_send_cookie_reply(struct mt_device *mt, struct sk_buff *skb, __le32 sender_index)
+{
+	struct mt_message_handshake_cookie msg;
+
+	mt_cookie_create_reply(&msg, skb, sender_index, &mt->cookie_checker);
+	mt_socket_send_reply(mt, skb, &msg, sizeof(msg));
+}
