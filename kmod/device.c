@@ -18,6 +18,7 @@
 #include "socket.h"
 #include "timers.h"
 
+#include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/module.h>
 #include <linux/random.h>
@@ -151,6 +152,63 @@ static int mt_ndo_stop(struct net_device *dev)
 	return 0;
 }
 
+/* ethtool -S: every drop reason by name. */
+static const char mt_drop_names[__MT_DROP_MAX][ETH_GSTRING_LEN] = {
+	[MT_DROP_RX_BAD_LENGTH] = "rx_bad_length",
+	[MT_DROP_RX_BAD_TYPE] = "rx_bad_type",
+	[MT_DROP_RX_NO_SESSION] = "rx_no_session",
+	[MT_DROP_RX_DECRYPT] = "rx_decrypt_failed",
+	[MT_DROP_RX_REPLAY] = "rx_replayed",
+	[MT_DROP_RX_BAD_INNER] = "rx_bad_inner_packet",
+	[MT_DROP_RX_NOT_ALLOWED] = "rx_source_not_allowed",
+	[MT_DROP_RX_BAD_MAC] = "rx_handshake_bad_mac",
+	[MT_DROP_RX_HANDSHAKE] = "rx_handshake_failed",
+	[MT_DROP_RX_RATELIMIT] = "rx_handshake_ratelimited",
+	[MT_DROP_RX_QUEUE_FULL] = "rx_queue_full",
+	[MT_DROP_TX_NO_PEER] = "tx_no_peer",
+	[MT_DROP_TX_NO_ENDPOINT] = "tx_no_endpoint",
+	[MT_DROP_TX_NO_ROUTE] = "tx_no_route",
+	[MT_DROP_TX_LOOP] = "tx_routing_loop",
+	[MT_DROP_TX_STAGED_OVERFLOW] = "tx_staged_overflow",
+	[MT_DROP_TX_QUEUE_FULL] = "tx_queue_full",
+	[MT_DROP_TX_ENCRYPT] = "tx_encrypt_failed",
+	[MT_DROP_TX_HANDSHAKE_TIMEOUT] = "tx_handshake_timeout",
+};
+
+static int mt_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? __MT_DROP_MAX : -EOPNOTSUPP;
+}
+
+static void mt_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(data, mt_drop_names, sizeof(mt_drop_names));
+}
+
+static void mt_get_ethtool_stats(struct net_device *dev, struct ethtool_stats *stats, u64 *data)
+{
+	struct mt_device *mt = netdev_priv(dev);
+	int i;
+
+	for (i = 0; i < __MT_DROP_MAX; i++)
+		data[i] = atomic_long_read(&mt->drops[i]);
+}
+
+static void mt_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, MT_VERSION, sizeof(info->version));
+}
+
+static const struct ethtool_ops mt_ethtool_ops = {
+	.get_drvinfo = mt_get_drvinfo,
+	.get_link = ethtool_op_get_link,
+	.get_sset_count = mt_get_sset_count,
+	.get_strings = mt_get_strings,
+	.get_ethtool_stats = mt_get_ethtool_stats,
+};
+
 static const struct net_device_ops mt_netdev_ops = {
 	.ndo_init = mt_ndo_init,
 	.ndo_uninit = mt_ndo_uninit,
@@ -181,6 +239,7 @@ static void mt_setup(struct net_device *dev)
 	struct mt_device *mt = netdev_priv(dev);
 
 	dev->netdev_ops = &mt_netdev_ops;
+	dev->ethtool_ops = &mt_ethtool_ops;
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;

@@ -31,6 +31,7 @@
 #include <linux/siphash.h>
 #include <linux/meshtun.h>
 
+#define MT_VERSION "0.1.0"
 #define MT_PEER_HASH_BITS 11
 
 /*

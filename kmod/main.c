@@ -12,7 +12,6 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 
-#define MT_VERSION "0.1.0"
 
 static int __init mt_module_init(void)
 {

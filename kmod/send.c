@@ -187,10 +187,9 @@ static void tx_deliver(struct sk_buff *skb, void *ctx)
 	if (plain_len)
 		mt_timers_data_sent(peer);
 	skb->ip_summed = CHECKSUM_NONE;
+	/* The UDP tunnel's transmit counts the packet on the device. */
 	if (mt_socket_send_skb_to_peer(peer, skb, MT_SKB_CB(skb)->ds))
 		DEV_STATS_INC(mt->dev, tx_errors);
-	else if (plain_len)
-		dev_sw_netstats_tx_add(mt->dev, 1, plain_len);
 out:
 	mt_keypair_put(keypair, false);
 }
