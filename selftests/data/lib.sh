@@ -13,6 +13,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 mtctl=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/mtctl
+umask 077
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; mt_cleanup_namespaces' EXIT
 
@@ -21,6 +22,8 @@ topo_two() { # ns1 ns2
 	ip link add veth0 netns "$1" type veth peer name veth0 netns "$2" || return 1
 	local i=1 ns
 	for ns in "$1" "$2"; do
+		# Keep IPv6 addresses across down/up, as IPv4 ones are kept.
+		in_ns "$ns" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1
 		ip -n "$ns" addr add "10.9.0.$i/24" dev veth0
 		ip -n "$ns" addr add "fd09::$i/64" dev veth0 nodad
 		ip -n "$ns" link set veth0 up

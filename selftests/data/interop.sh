@@ -1,0 +1,57 @@
+#!/bin/bash
+# meshtun against the kernel's own WireGuard: the independent check that
+# the protocol is right. Both sides initiate, with and without a
+# preshared key, over IPv4 and IPv6 outside.
+. "$(dirname "$0")/lib.sh"
+
+modprobe meshtun || exit 1
+modprobe wireguard || exit 1
+topo_two mta wgb || exit 1
+check "meshtun node a" mt_node mta 1 51820
+check "WireGuard node b" wg_node wgb 2 51821
+
+check "a knows b" link_peers mta 1 wgb 2 51821 4
+check "b knows a" link_peers wgb 2 mta 1 51820 4
+check "meshtun initiates: ping WireGuard" in_ns mta ping -c 3 -i 0.2 -W 5 192.168.9.2
+check "WireGuard saw a handshake" sh -c "ip netns exec wgb wg show mt0 latest-handshakes | grep -qv '	0\$'"
+check "TCP meshtun to WireGuard (iperf3, 2 s)" sh -c '
+	ip netns exec wgb iperf3 -s -1 -D -B 192.168.9.2 >/dev/null &&
+	sleep 0.5 && ip netns exec mta iperf3 -c 192.168.9.2 -t 2 >/dev/null'
+check "TCP WireGuard to meshtun, IPv6 inside (iperf3, 2 s)" sh -c '
+	ip netns exec mta iperf3 -s -1 -D -B fd99::1 >/dev/null &&
+	sleep 0.5 && ip netns exec wgb iperf3 -c fd99::1 -t 2 >/dev/null'
+
+# Fresh sessions, the other side first, with a preshared key.
+wg genpsk >"$tmp/psk"
+restart() {
+	ip -n mta link set mt0 down && ip -n mta link set mt0 up &&
+		ip -n wgb link set mt0 down && ip -n wgb link set mt0 up
+}
+check "both sides get a preshared key" sh -c "
+	ip netns exec mta $mtctl set dev mt0 peer \$(cat $tmp/wgb.pub) preshared-key $tmp/psk &&
+	ip netns exec wgb wg set mt0 peer \$(cat $tmp/mta.pub) preshared-key $tmp/psk"
+check "restart both devices" restart
+check "WireGuard initiates with a PSK: ping meshtun" in_ns wgb ping -c 3 -i 0.2 -W 5 192.168.9.1
+check "meshtun saw a handshake" sh -c "ip netns exec mta $mtctl show dev mt0 handshakes | grep -qv '	0\$'"
+check "meshtun initiates with a PSK after a restart" sh -c "
+	ip -n mta link set mt0 down && ip -n mta link set mt0 up &&
+	ip netns exec mta ping -c 3 -i 0.2 -W 5 fd99::2"
+
+# A wrong PSK on one side: no session, and nothing leaks through.
+wg genpsk >"$tmp/psk2"
+check "meshtun's PSK differs" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/wgb.pub")" preshared-key "$tmp/psk2"
+check "restart both devices" restart
+check_fails "mismatched PSKs: no traffic" in_ns mta ping -c 2 -i 0.5 -W 2 192.168.9.2
+check "matching again" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/wgb.pub")" preshared-key "$tmp/psk"
+check "works again after the fix" in_ns mta ping -c 3 -i 0.5 -W 8 192.168.9.2
+
+# IPv6 outside, no PSK, WireGuard initiating.
+check "no PSK, IPv6 endpoints" sh -c "
+	ip netns exec mta $mtctl set dev mt0 peer \$(cat $tmp/wgb.pub) preshared-key /dev/null endpoint [fd09::2]:51821 &&
+	ip netns exec wgb wg set mt0 peer \$(cat $tmp/mta.pub) preshared-key /dev/null endpoint [fd09::1]:51820"
+check "restart both devices" restart
+check "WireGuard initiates over IPv6" in_ns wgb ping -c 3 -i 0.2 -W 5 192.168.9.1
+check_eq "WireGuard sees meshtun at its IPv6 address" "[fd09::1]:51820" \
+	"$(in_ns wgb wg show mt0 endpoints | cut -f2)"
+
+finish
