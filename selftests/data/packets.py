@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Craft, capture and replay meshtun/WireGuard messages for the tests.
+
+  packets.py capture IFACE PORT COUNT FILE   save COUNT UDP payloads sent
+                                             to PORT seen on IFACE (hex lines)
+  packets.py send HOST PORT FILE [MUTATION]  send the saved payloads again;
+                                             MUTATION: none, flip (corrupt
+                                             the last byte)
+  packets.py garbage HOST PORT KIND N [PUB]  send N messages of one kind:
+                                             short, type, index, badmac,
+                                             badinit (valid MAC1 only)
+  packets.py flood HOST PORT PUBKEY N        N initiations with a valid MAC1;
+                                             prints how many cookie replies
+                                             came back
+"""
+import base64
+import hashlib
+import os
+import socket
+import struct
+import sys
+import time
+
+ETH_P_ALL = 3
+
+
+def udp_payloads(iface, port, count):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((iface, 0))
+    s.settimeout(10)
+    got = []
+    while len(got) < count:
+        frame = s.recv(65535)
+        eth_type = struct.unpack("!H", frame[12:14])[0]
+        if eth_type == 0x0800:
+            ihl = (frame[14] & 0xF) * 4
+            if frame[23] != 17:
+                continue
+            udp = frame[14 + ihl:]
+        elif eth_type == 0x86DD:
+            if frame[20] != 17:
+                continue
+            udp = frame[54:]
+        else:
+            continue
+        if struct.unpack("!H", udp[2:4])[0] == port and udp[8] == 4:
+            got.append(udp[8:])
+    return got
+
+
+def family(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def mac1_key(pub_b64):
+    return hashlib.blake2s(b"mac1----" + base64.b64decode(pub_b64)).digest()
+
+
+def initiation(key=None):
+    body = struct.pack("<I", 1) + os.urandom(4 + 32 + 48 + 28)
+    mac1 = hashlib.blake2s(body, key=key, digest_size=16).digest() if key else os.urandom(16)
+    return body + mac1 + bytes(16)
+
+
+def main(argv):
+    cmd = argv[1]
+    if cmd == "capture":
+        iface, port, count, path = argv[2], int(argv[3]), int(argv[4]), argv[5]
+        with open(path, "w") as f:
+            for p in udp_payloads(iface, port, count):
+                f.write(p.hex() + "\n")
+        return 0
+    host, port = argv[2], int(argv[3])
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    dest = (host, port)
+    if cmd == "send":
+        mutation = argv[5] if len(argv) > 5 else "none"
+        for line in open(argv[4]):
+            p = bytearray(bytes.fromhex(line.strip()))
+            if mutation == "flip":
+                p[-1] ^= 0x55
+            s.sendto(bytes(p), dest)
+        return 0
+    if cmd == "garbage":
+        kind, n = argv[4], int(argv[5])
+        for _ in range(n):
+            if kind == "short":
+                p = struct.pack("<I", 4) + os.urandom(8)
+            elif kind == "type":
+                p = struct.pack("<I", 9) + os.urandom(60)
+            elif kind == "index":
+                p = struct.pack("<I", 4) + os.urandom(4 + 8 + 48)
+            elif kind == "badmac":
+                p = initiation()
+            elif kind == "badinit":
+                p = initiation(mac1_key(argv[6]))
+            else:
+                raise SystemExit("unknown kind " + kind)
+            s.sendto(p, dest)
+        return 0
+    if cmd == "flood":
+        key, n = mac1_key(argv[4]), int(argv[5])
+        s.setblocking(False)
+        cookies = 0
+        for _ in range(n):
+            s.sendto(initiation(key), dest)
+            try:
+                while True:
+                    r = s.recv(2048)
+                    cookies += len(r) == 64 and r[0] == 3
+            except BlockingIOError:
+                pass
+        s.settimeout(3)
+        deadline = time.time() + 3
+        try:
+            while time.time() < deadline:
+                r = s.recv(2048)
+                cookies += len(r) == 64 and r[0] == 3
+        except socket.timeout:
+            pass
+        print(cookies)
+        return 0
+    raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
