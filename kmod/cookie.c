@@ -3,6 +3,7 @@
  * cookie.c - MAC1/MAC2 computation and checking, and cookie replies.
  */
 #include "cookie.h"
+#include "clock.h"
 #include "device.h"
 #include "index.h"
 #include "peer.h"
@@ -77,21 +78,16 @@ static void compute_mac2(u8 mac2[MT_COOKIE_LEN], const void *message, size_t len
 	blake2s(mac2, message, cookie, MT_COOKIE_LEN, len, MT_COOKIE_LEN);
 }
 
-static bool expired(u64 birthdate, u64 seconds)
-{
-	return (s64)(birthdate + seconds * NSEC_PER_SEC - ktime_get_coarse_boottime_ns()) <= 0;
-}
-
 /* The cookie for the sender of skb: MAC(secret, source address || port). */
 static void make_cookie(u8 cookie[MT_COOKIE_LEN], struct sk_buff *skb,
 			struct mt_cookie_checker *checker)
 {
 	struct blake2s_state state;
 
-	if (expired(checker->secret_birthdate, MT_COOKIE_SECRET_MAX_AGE)) {
+	if (mt_birthdate_expired(checker->secret_birthdate, MT_COOKIE_SECRET_MAX_AGE)) {
 		down_write(&checker->secret_lock);
-		if (expired(checker->secret_birthdate, MT_COOKIE_SECRET_MAX_AGE)) {
-			checker->secret_birthdate = ktime_get_coarse_boottime_ns();
+		if (mt_birthdate_expired(checker->secret_birthdate, MT_COOKIE_SECRET_MAX_AGE)) {
+			checker->secret_birthdate = mt_clock_ns();
 			get_random_bytes(checker->secret, sizeof(checker->secret));
 		}
 		up_write(&checker->secret_lock);
@@ -143,7 +139,8 @@ void mt_cookie_add_macs(void *message, size_t len, struct mt_peer *peer)
 	cookie->have_sent_mac1 = true;
 	/* A cookie is good for two minutes, less the time it took to reach us. */
 	if (cookie->is_valid &&
-	    !expired(cookie->birthdate, MT_COOKIE_SECRET_MAX_AGE - MT_COOKIE_SECRET_LATENCY))
+	    !mt_birthdate_expired(cookie->birthdate,
+				  MT_COOKIE_SECRET_MAX_AGE - MT_COOKIE_SECRET_LATENCY))
 		compute_mac2(macs->mac2, message, len, cookie->cookie);
 	else
 		memset(macs->mac2, 0, MT_COOKIE_LEN);
@@ -191,7 +188,7 @@ void mt_cookie_consume_reply(struct mt_message_handshake_cookie *src, struct mt_
 	if (ok) {
 		down_write(&c->lock);
 		memcpy(c->cookie, cookie, MT_COOKIE_LEN);
-		c->birthdate = ktime_get_coarse_boottime_ns();
+		c->birthdate = mt_clock_ns();
 		c->is_valid = true;
 		c->have_sent_mac1 = false;
 		up_write(&c->lock);

@@ -4,6 +4,7 @@
  * netlink family that configures it; tear down in the reverse order.
  */
 #include "allowedips.h"
+#include "clock.h"
 #include "device.h"
 #include "netlink.h"
 #include "noise.h"
@@ -12,6 +13,11 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 
+#ifdef MT_SELFTEST
+unsigned long mt_debug_clock_offset;
+module_param_named(debug_clock_offset, mt_debug_clock_offset, ulong, 0644);
+MODULE_PARM_DESC(debug_clock_offset, "Self-test build only: seconds added to the session clock");
+#endif
 
 static int __init mt_module_init(void)
 {

@@ -36,7 +36,7 @@ enum mt_noise_lengths {
 #define mt_noise_encrypted_len(n) ((n) + MT_AUTHTAG_LEN)
 
 /* WireGuard's protocol constants (the whitepaper, section 6). */
-#define MT_REKEY_AFTER_MESSAGES (1ULL << 60)
+#define MT_REKEY_AFTER_MESSAGES BIT_ULL(60)
 #define MT_REJECT_AFTER_MESSAGES (U64_MAX - COUNTER_WINDOW_SIZE - 1)
 #define MT_REKEY_TIMEOUT 5
 #define MT_REKEY_TIMEOUT_JITTER_MAX_JIFFIES (HZ / 3)
@@ -109,6 +109,8 @@ static_assert(sizeof(struct mt_message_handshake_initiation) == 148);
 static_assert(sizeof(struct mt_message_handshake_response) == 92);
 static_assert(sizeof(struct mt_message_handshake_cookie) == 64);
 static_assert(sizeof(struct mt_message_data) == 16);
+static_assert(offsetof(struct mt_message_handshake_initiation, sender_index) ==
+	      offsetof(struct mt_message_handshake_response, sender_index));
 
 /* Inner packets are padded to a multiple of this before encryption. */
 #define MT_MESSAGE_PADDING_MULTIPLE 16

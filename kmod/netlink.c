@@ -717,14 +717,14 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 	/* A new port on a running device: bind it now, before any change. */
 	if (req->set_listen_port && netif_running(mt->dev) &&
 	    req->listen_port != mt->incoming_port) {
+		struct nlattr *port = info->attrs[MESHTUN_DEVICE_A_LISTEN_PORT];
+
 		ret = mt_socket_prepare(mt, req->listen_port, &req->sockets);
 		if (ret) {
 			if (ret == -EADDRINUSE)
-				NL_SET_ERR_MSG_ATTR(extack, info->attrs[MESHTUN_DEVICE_A_LISTEN_PORT],
-						    "listen port is in use");
+				NL_SET_ERR_MSG_ATTR(extack, port, "listen port is in use");
 			else
-				NL_SET_ERR_MSG_ATTR(extack, info->attrs[MESHTUN_DEVICE_A_LISTEN_PORT],
-						    "cannot bind the listen port");
+				NL_SET_ERR_MSG_ATTR(extack, port, "cannot bind the listen port");
 			return ret;
 		}
 		req->install_sockets = true;

@@ -9,6 +9,7 @@
  * is zeroed as soon as the step that needed it is over.
  */
 #include "noise.h"
+#include "clock.h"
 #include "device.h"
 #include "peer.h"
 
@@ -148,7 +149,8 @@ static void mix_psk(u8 chaining_key[MT_NOISE_HASH_LEN], u8 hash[MT_NOISE_HASH_LE
 }
 
 /* The ephemeral goes into the hash and the chaining key, in the clear. */
-static void message_ephemeral(u8 dst[MT_NOISE_PUBLIC_KEY_LEN], const u8 src[MT_NOISE_PUBLIC_KEY_LEN],
+static void message_ephemeral(u8 dst[MT_NOISE_PUBLIC_KEY_LEN],
+			      const u8 src[MT_NOISE_PUBLIC_KEY_LEN],
 			      u8 chaining_key[MT_NOISE_HASH_LEN], u8 hash[MT_NOISE_HASH_LEN])
 {
 	if (dst != src)
@@ -335,7 +337,7 @@ struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiati
 	 * An old initiation replayed, or initiations faster than a real
 	 * initiator sends them, must not reset the peer's session.
 	 */
-	now = ktime_get_coarse_boottime_ns();
+	now = mt_clock_ns();
 	down_read(&hs->lock);
 	replay = memcmp(t, hs->latest_timestamp, MT_NOISE_TIMESTAMP_LEN) <= 0;
 	flood = hs->last_initiation_consumption &&
@@ -549,8 +551,14 @@ void mt_noise_keypairs_init(struct mt_keypairs *keypairs)
 	spin_lock_init(&keypairs->lock);
 }
 
-#define slot(keypairs, which) \
-	rcu_dereference_protected((keypairs)->which, lockdep_is_held(&(keypairs)->lock))
+/* A keypair slot, for a writer holding the keypairs lock. */
+static struct mt_keypair *slot_locked(struct mt_keypairs *keypairs,
+				      struct mt_keypair __rcu **slot)
+{
+	return rcu_dereference_protected(*slot, lockdep_is_held(&keypairs->lock));
+}
+
+#define slot(keypairs, which) slot_locked(keypairs, &(keypairs)->which)
 
 /*
  * A new session: the initiator starts sending on it at once (it has proof
@@ -661,7 +669,7 @@ bool mt_noise_begin_session(struct mt_handshake *hs, struct mt_keypairs *keypair
 		kdf(keypair->send_key, keypair->receive_key, NULL, NULL, 0, hs->chaining_key);
 	else
 		kdf(keypair->receive_key, keypair->send_key, NULL, NULL, 0, hs->chaining_key);
-	keypair->birthdate = ktime_get_coarse_boottime_ns();
+	keypair->birthdate = mt_clock_ns();
 	keypair->sending_valid = true;
 	keypair->receiving_valid = true;
 	handshake_zero(hs);

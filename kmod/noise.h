@@ -41,7 +41,7 @@ struct mt_peer;
 struct mt_replay_window {
 	u64 counter;	/* highest counter seen + 1 */
 	unsigned long bitmap[COUNTER_BITS_TOTAL / BITS_PER_LONG];
-	spinlock_t lock;
+	spinlock_t lock;	/* counter and bitmap */
 };
 
 struct mt_keypair {

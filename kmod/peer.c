@@ -104,7 +104,7 @@ struct mt_peer *mt_peer_lookup_rcu(struct mt_device *mt, const u8 *public_key)
 
 	rcu_read_lock_bh();
 	hash_for_each_possible_rcu(mt->peer_hash, peer, pubkey_hash,
-				      pubkey_hash(mt, public_key)) {
+				   pubkey_hash(mt, public_key)) {
 		if (!crypto_memneq(peer->public_key, public_key, MESHTUN_KEY_LEN)) {
 			if (!READ_ONCE(peer->is_dead))
 				found = mt_peer_get_maybe_zero(peer);

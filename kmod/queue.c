@@ -111,6 +111,11 @@ void mt_ordered_queue_drain(struct mt_ordered_queue *queue,
 		while ((skb = ready_head(queue, true)))
 			deliver(skb, ctx);
 		clear_bit_unlock(0, &queue->draining);
+		/*
+		 * Pairs with the full barrier of a finishing worker's
+		 * test_and_set_bit_lock(): either it sees our bit clear and
+		 * drains itself, or we see its packet finished here.
+		 */
 		smp_mb__after_atomic();
 	} while (ready_head(queue, false));
 }

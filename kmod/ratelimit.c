@@ -35,7 +35,7 @@ struct bucket {
 	bool ipv6;
 	u64 last_time;
 	u64 tokens;
-	spinlock_t lock;
+	spinlock_t lock;	/* last_time and tokens */
 	struct rcu_head rcu;
 };
 

@@ -10,6 +10,7 @@
  * source address belongs to the peer that sent it.
  */
 #include "receive.h"
+#include "clock.h"
 #include "device.h"
 #include "noise.h"
 #include "peer.h"
@@ -25,11 +26,6 @@
 #include <linux/scatterlist.h>
 #include <linux/udp.h>
 #include <net/ip_tunnels.h>
-
-static bool older_than(u64 birthdate_ns, u64 seconds)
-{
-	return (s64)(birthdate_ns + seconds * NSEC_PER_SEC - ktime_get_coarse_boottime_ns()) <= 0;
-}
 
 static void drop_rx(struct mt_device *mt, struct sk_buff *skb, enum mt_drop_reason reason)
 {
@@ -68,7 +64,7 @@ static void receive_data(struct mt_device *mt, struct sk_buff *skb)
 		keypair = mt_keypair_get(container_of(entry, struct mt_keypair, entry));
 	rcu_read_unlock_bh();
 	if (unlikely(!keypair || !READ_ONCE(keypair->receiving_valid) ||
-		     older_than(keypair->birthdate, MT_REJECT_AFTER_TIME) ||
+		     mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME) ||
 		     keypair->replay.counter >= MT_REJECT_AFTER_MESSAGES)) {
 		if (keypair)
 			mt_keypair_put(keypair, false);
@@ -110,7 +106,8 @@ int mt_receive_encap(struct sock *sk, struct sk_buff *skb)
 	}
 	/* Past the UDP header; the outer IP and UDP headers stay readable. */
 	offset = skb_transport_offset(skb) + sizeof(struct udphdr);
-	if (unlikely(skb->len < offset + sizeof(type) || !pskb_may_pull(skb, offset + sizeof(type)))) {
+	if (unlikely(skb->len < offset + sizeof(type) ||
+		     !pskb_may_pull(skb, offset + sizeof(type)))) {
 		drop_rx(mt, skb, MT_DROP_RX_BAD_LENGTH);
 		return 0;
 	}
@@ -177,9 +174,10 @@ static void process_handshake(struct mt_device *mt, struct sk_buff *skb)
 	if (under_load) {
 		if (mac_state != MT_COOKIE_VALID_MAC_WITH_COOKIE) {
 			/* Prove you can receive at that address first. */
-			__le32 sender = ((struct mt_message_handshake_initiation *)skb->data)->sender_index;
+			struct mt_message_handshake_initiation *msg = (void *)skb->data;
 
-			mt_send_cookie_reply(mt, skb, sender);
+			/* Responses have the sender index at the same offset. */
+			mt_send_cookie_reply(mt, skb, msg->sender_index);
 			return;
 		}
 		if (!mt_ratelimit_allow(skb, dev_net(mt->dev))) {
@@ -310,7 +308,7 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	/* An initiator whose session nears its end renews it while it can. */
 	if (unlikely(keypair->i_am_initiator && !peer->sent_lastminute_handshake &&
 		     keypair == rcu_access_pointer(peer->keypairs.current_keypair) &&
-		     older_than(keypair->birthdate, MT_REJECT_AFTER_TIME - MT_KEEPALIVE_TIMEOUT -
+		     mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME - MT_KEEPALIVE_TIMEOUT -
 				MT_REKEY_TIMEOUT))) {
 		peer->sent_lastminute_handshake = true;
 		mt_send_handshake_initiation(peer, false);

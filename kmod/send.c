@@ -12,6 +12,7 @@
  * which need Curve25519, are made by a work item.
  */
 #include "send.h"
+#include "clock.h"
 #include "compat.h"
 #include "noise.h"
 #include "peer.h"
@@ -29,11 +30,6 @@
 
 /* DS field of handshake messages: AF41, as WireGuard uses. */
 #define MT_HANDSHAKE_DS 0x88
-
-static bool older_than(u64 birthdate_ns, u64 seconds)
-{
-	return (s64)(birthdate_ns + seconds * NSEC_PER_SEC - ktime_get_coarse_boottime_ns()) <= 0;
-}
 
 static void send_unreachable(struct sk_buff *skb)
 {
@@ -231,7 +227,7 @@ void mt_send_staged(struct mt_peer *peer)
 	keypair = mt_keypair_get(rcu_dereference_bh(peer->keypairs.current_keypair));
 	rcu_read_unlock_bh();
 	if (unlikely(!keypair || !READ_ONCE(keypair->sending_valid) ||
-		     older_than(keypair->birthdate, MT_REJECT_AFTER_TIME)))
+		     mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME)))
 		goto handshake;
 
 	__skb_queue_head_init(&batch);
@@ -275,7 +271,7 @@ void mt_send_staged(struct mt_peer *peer)
 	if (unlikely(exhausted ||
 		     (keypair->i_am_initiator &&
 		      (atomic64_read(&keypair->send_counter) > MT_REKEY_AFTER_MESSAGES ||
-		       older_than(keypair->birthdate, MT_REKEY_AFTER_TIME)))))
+		       mt_birthdate_expired(keypair->birthdate, MT_REKEY_AFTER_TIME)))))
 		mt_send_handshake_initiation(peer, false);
 	mt_keypair_put(keypair, false);
 	return;

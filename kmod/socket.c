@@ -267,8 +267,8 @@ int mt_socket_endpoint_from_skb(struct mt_endpoint_info *ep, const struct sk_buf
 		ep->addr.addr6.sin6_family = AF_INET6;
 		ep->addr.addr6.sin6_port = udp_hdr(skb)->source;
 		ep->addr.addr6.sin6_addr = ipv6_hdr(skb)->saddr;
-		ep->addr.addr6.sin6_scope_id = ipv6_iface_scope_id(&ipv6_hdr(skb)->saddr,
-								    skb->skb_iif);
+		ep->addr.addr6.sin6_scope_id =
+			ipv6_iface_scope_id(&ipv6_hdr(skb)->saddr, skb->skb_iif);
 		ep->src.src6 = ipv6_hdr(skb)->daddr;
 	} else {
 		return -EAFNOSUPPORT;
