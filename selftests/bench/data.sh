@@ -1,7 +1,7 @@
 #!/bin/bash
 # make bench, data-plane part (runs inside the VM): the same veth pair
 # between two namespaces carries plain traffic, then kernel WireGuard,
-# then meshtun. Prints iperf3 TCP (1 and 4 streams) and UDP (1400-byte
+# then meshtun. Prints iperf3 TCP (1 and 4 streams) and UDP (1400-byte IP
 # datagrams) throughput, ping latency p50/p99, full handshakes per
 # second, and the meshtun/WireGuard ratios.
 set -euo pipefail
@@ -53,7 +53,10 @@ iperf_bps() { # dst extra-args...
 	local dst=$1
 	shift
 	ip netns exec bnb iperf3 -s -1 -D -B "$dst" >/dev/null
-	sleep 0.3
+	for _ in $(seq 50); do
+		ip netns exec bnb ss -Htln 'sport = :5201' | grep -q . && break
+		sleep 0.1
+	done
 	ip netns exec bna iperf3 -J -c "$dst" -t "$secs" "$@" |
 		python3 -c 'import json,sys; e=json.load(sys.stdin)["end"]; print(int(e["sum_received"]["bits_per_second"] if "sum_received" in e else e["sum"]["bits_per_second"]))'
 }
@@ -83,7 +86,7 @@ declare -A tcp1 tcp4 udp lat hs
 measure() { # kind dst
 	tcp1[$1]=$(iperf_bps "$2")
 	tcp4[$1]=$(iperf_bps "$2" -P 4)
-	udp[$1]=$(iperf_bps "$2" -u -b 0 -l 1400)
+	udp[$1]=$(iperf_bps "$2" -u -b 0 -l 1372)
 	lat[$1]=$(latency "$2")
 	if [ "$1" != veth ]; then hs[$1]=$(handshake_rate); else hs[$1]=-; fi
 }
@@ -107,7 +110,7 @@ row "TCP 1 stream (Mbit/s)" "$(mbit "${tcp1[veth]}")" "$(mbit "${tcp1[wireguard]
 	"$(mbit "${tcp1[meshtun]}")" "$(ratio "${tcp1[meshtun]}" "${tcp1[wireguard]}")"
 row "TCP 4 streams (Mbit/s)" "$(mbit "${tcp4[veth]}")" "$(mbit "${tcp4[wireguard]}")" \
 	"$(mbit "${tcp4[meshtun]}")" "$(ratio "${tcp4[meshtun]}" "${tcp4[wireguard]}")"
-row "UDP 1400 B (Mbit/s)" "$(mbit "${udp[veth]}")" "$(mbit "${udp[wireguard]}")" \
+row "UDP, 1400-byte packets (Mbit/s)" "$(mbit "${udp[veth]}")" "$(mbit "${udp[wireguard]}")" \
 	"$(mbit "${udp[meshtun]}")" "$(ratio "${udp[meshtun]}" "${udp[wireguard]}")"
 for q in 1 2; do
 	name=$([ $q = 1 ] && echo p50 || echo p99)

@@ -14,12 +14,8 @@ check "a knows b" link_peers mta 1 wgb 2 51821 4
 check "b knows a" link_peers wgb 2 mta 1 51820 4
 check "meshtun initiates: ping WireGuard" in_ns mta ping -c 3 -i 0.2 -W 5 192.168.9.2
 check "WireGuard saw a handshake" sh -c "ip netns exec wgb wg show mt0 latest-handshakes | grep -qv '	0\$'"
-check "TCP meshtun to WireGuard (iperf3, 2 s)" sh -c '
-	ip netns exec wgb iperf3 -s -1 -D -B 192.168.9.2 >/dev/null &&
-	sleep 0.5 && ip netns exec mta iperf3 -c 192.168.9.2 -t 2 >/dev/null'
-check "TCP WireGuard to meshtun, IPv6 inside (iperf3, 2 s)" sh -c '
-	ip netns exec mta iperf3 -s -1 -D -B fd99::1 >/dev/null &&
-	sleep 0.5 && ip netns exec wgb iperf3 -c fd99::1 -t 2 >/dev/null'
+check "TCP meshtun to WireGuard (iperf3, 2 s)" tcp_test wgb 192.168.9.2 mta
+check "TCP WireGuard to meshtun, IPv6 inside (iperf3, 2 s)" tcp_test mta fd99::1 wgb
 
 # Fresh sessions, the other side first, with a preshared key.
 wg genpsk >"$tmp/psk"

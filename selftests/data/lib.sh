@@ -75,3 +75,37 @@ link_peers() { # ns1 idx1 ns2 idx2 port2 [family] [extra set words...]
 			allowed-ips "192.168.9.$idx2/32,fd99::$idx2/128" "$@"
 	fi
 }
+
+# topo_star NS...: every namespace gets veth0 into a bridge in namespace
+# "mtsw", outer addresses 10.9.0.N/24 and fd09::N/64 in the order given.
+topo_star() {
+	netns_add mtsw || return 1
+	ip -n mtsw link add br0 type bridge && ip -n mtsw link set br0 up || return 1
+	local i=1 ns
+	for ns in "$@"; do
+		netns_add "$ns" || return 1
+		in_ns "$ns" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1
+		ip link add veth0 netns "$ns" type veth peer name "p$i" netns mtsw || return 1
+		ip -n mtsw link set "p$i" master br0 up
+		ip -n "$ns" addr add "10.9.0.$i/24" dev veth0
+		ip -n "$ns" addr add "fd09::$i/64" dev veth0 nodad
+		ip -n "$ns" link set veth0 up
+		i=$((i + 1))
+	done
+}
+
+# iperf_server NS ADDR: a one-shot iperf3 server, returning once it listens.
+iperf_server() {
+	in_ns "$1" iperf3 -s -1 -D -B "$2" >/dev/null || return 1
+	local i
+	for i in $(seq 50); do
+		in_ns "$1" ss -Htln 'sport = :5201' | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# tcp_test SERVER_NS ADDR CLIENT_NS [SECONDS]: an iperf3 TCP run that must succeed.
+tcp_test() {
+	iperf_server "$1" "$2" && in_ns "$3" iperf3 -c "$2" -t "${4:-2}" >/dev/null
+}

@@ -15,8 +15,7 @@ setup() {
 		in_ns $a ping -c 1 -W 5 192.168.9.2 >/dev/null
 }
 load() { # seconds
-	in_ns $b timeout $(($1 + 5)) iperf3 -s -1 -B 192.168.9.2 >/dev/null 2>&1 &
-	sleep 0.3
+	iperf_server $b 192.168.9.2
 	# The server may vanish mid-test: bound the client too.
 	in_ns $a timeout $(($1 + 5)) iperf3 -c 192.168.9.2 -t "$1" -P 2 >/dev/null 2>&1 &
 	in_ns $a ping -f -w "$1" 192.168.9.2 >/dev/null 2>&1 &

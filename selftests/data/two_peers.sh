@@ -34,12 +34,8 @@ sleep 0.5
 check_eq "peer bytes: a sent what b received" "$(peer_bytes mta tx)" "$(peer_bytes mtb rx)"
 check_eq "peer bytes: b sent what a received" "$(peer_bytes mtb tx)" "$(peer_bytes mta rx)"
 
-check "TCP a to b, IPv4 inside (iperf3, 2 s)" sh -c '
-	ip netns exec mtb iperf3 -s -1 -D -B 192.168.9.2 >/dev/null &&
-	sleep 0.5 && ip netns exec mta iperf3 -c 192.168.9.2 -t 2 >/dev/null'
-check "TCP b to a, IPv6 inside (iperf3, 2 s)" sh -c '
-	ip netns exec mta iperf3 -s -1 -D -B fd99::1 >/dev/null &&
-	sleep 0.5 && ip netns exec mtb iperf3 -c fd99::1 -t 2 >/dev/null'
+check "TCP a to b, IPv4 inside (iperf3, 2 s)" tcp_test mtb 192.168.9.2 mta
+check "TCP b to a, IPv6 inside (iperf3, 2 s)" tcp_test mta fd99::1 mtb
 
 check "inner packets larger than the tunnel MTU fragment (ping -s 4000)" \
 	in_ns mta ping -c 2 -W 5 -s 4000 192.168.9.2
@@ -56,9 +52,7 @@ check "a knows b at its IPv6 address" in_ns mta "$mtctl" set dev mt0 peer "$(cat
 check "b knows a at its IPv6 address" in_ns mtb "$mtctl" set dev mt0 peer "$(cat "$tmp/mta.pub")" endpoint "[fd09::1]:51820"
 check "ping over IPv6 outside, IPv4 inside" in_ns mta ping -c 3 -i 0.2 -W 5 192.168.9.2
 check "ping over IPv6 outside, IPv6 inside" in_ns mtb ping -c 3 -i 0.2 -W 5 fd99::1
-check "TCP over IPv6 outside (iperf3, 2 s)" sh -c '
-	ip netns exec mtb iperf3 -s -1 -D -B 192.168.9.2 >/dev/null &&
-	sleep 0.5 && ip netns exec mta iperf3 -c 192.168.9.2 -t 2 >/dev/null'
+check "TCP over IPv6 outside (iperf3, 2 s)" tcp_test mtb 192.168.9.2 mta
 
 # Changes on a running device.
 check "change a's listen port while up" in_ns mta "$mtctl" set dev mt0 listen-port 51830
