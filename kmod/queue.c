@@ -60,11 +60,16 @@ static int next_cpu(struct mt_crypt_queue *queue)
 
 bool mt_crypt_queue_push(struct mt_crypt_queue *queue, struct sk_buff *skb)
 {
+	/*
+	 * A lone packet is done soonest by this CPU's worker: moving it to
+	 * another CPU only adds a wake-up. Only a backlog is spread out.
+	 */
+	bool lone = __ptr_ring_empty(&queue->ring);
 	int cpu;
 
 	if (ptr_ring_produce_bh(&queue->ring, skb))
 		return false;
-	cpu = next_cpu(queue);
+	cpu = lone ? raw_smp_processor_id() : next_cpu(queue);
 	queue_work_on(cpu, queue->wq, &per_cpu_ptr(queue->workers, cpu)->work);
 	return true;
 }

@@ -86,7 +86,7 @@ declare -A tcp1 tcp4 udp lat hs
 measure() { # kind dst
 	tcp1[$1]=$(iperf_bps "$2")
 	tcp4[$1]=$(iperf_bps "$2" -P 4)
-	udp[$1]=$(iperf_bps "$2" -u -b 0 -l 1372)
+	udp[$1]=$(iperf_bps "$2" -u -b 0 -l 1372 -w 4M)
 	lat[$1]=$(latency "$2")
 	if [ "$1" != veth ]; then hs[$1]=$(handshake_rate); else hs[$1]=-; fi
 }
