@@ -558,8 +558,6 @@ static struct mt_keypair *slot_locked(struct mt_keypairs *keypairs,
 	return rcu_dereference_protected(*slot, lockdep_is_held(&keypairs->lock));
 }
 
-#define slot(keypairs, which) slot_locked(keypairs, &(keypairs)->which)
-
 /*
  * A new session: the initiator starts sending on it at once (it has proof
  * the responder has it); the responder waits in "next" until the first
@@ -570,9 +568,9 @@ static void add_new_keypair(struct mt_keypairs *keypairs, struct mt_keypair *new
 	struct mt_keypair *previous, *next, *current_kp;
 
 	spin_lock_bh(&keypairs->lock);
-	previous = slot(keypairs, previous_keypair);
-	next = slot(keypairs, next_keypair);
-	current_kp = slot(keypairs, current_keypair);
+	previous = slot_locked(keypairs, &keypairs->previous_keypair);
+	next = slot_locked(keypairs, &keypairs->next_keypair);
+	current_kp = slot_locked(keypairs, &keypairs->current_keypair);
 	if (new->i_am_initiator) {
 		if (next) {
 			/*
@@ -605,9 +603,10 @@ bool mt_noise_received_with_keypair(struct mt_keypairs *keypairs, struct mt_keyp
 		return false;
 
 	spin_lock_bh(&keypairs->lock);
-	if (received == slot(keypairs, next_keypair)) {
-		old_previous = slot(keypairs, previous_keypair);
-		rcu_assign_pointer(keypairs->previous_keypair, slot(keypairs, current_keypair));
+	if (received == slot_locked(keypairs, &keypairs->next_keypair)) {
+		old_previous = slot_locked(keypairs, &keypairs->previous_keypair);
+		rcu_assign_pointer(keypairs->previous_keypair,
+				   slot_locked(keypairs, &keypairs->current_keypair));
 		mt_keypair_put(old_previous, true);
 		rcu_assign_pointer(keypairs->current_keypair, received);
 		RCU_INIT_POINTER(keypairs->next_keypair, NULL);
@@ -622,13 +621,13 @@ void mt_noise_keypairs_clear(struct mt_keypairs *keypairs)
 	struct mt_keypair *old;
 
 	spin_lock_bh(&keypairs->lock);
-	old = slot(keypairs, previous_keypair);
+	old = slot_locked(keypairs, &keypairs->previous_keypair);
 	RCU_INIT_POINTER(keypairs->previous_keypair, NULL);
 	mt_keypair_put(old, true);
-	old = slot(keypairs, next_keypair);
+	old = slot_locked(keypairs, &keypairs->next_keypair);
 	RCU_INIT_POINTER(keypairs->next_keypair, NULL);
 	mt_keypair_put(old, true);
-	old = slot(keypairs, current_keypair);
+	old = slot_locked(keypairs, &keypairs->current_keypair);
 	RCU_INIT_POINTER(keypairs->current_keypair, NULL);
 	mt_keypair_put(old, true);
 	spin_unlock_bh(&keypairs->lock);
@@ -639,10 +638,10 @@ void mt_noise_expire_current_keypair(struct mt_keypairs *keypairs)
 	struct mt_keypair *keypair;
 
 	spin_lock_bh(&keypairs->lock);
-	keypair = slot(keypairs, next_keypair);
+	keypair = slot_locked(keypairs, &keypairs->next_keypair);
 	if (keypair)
 		WRITE_ONCE(keypair->sending_valid, false);
-	keypair = slot(keypairs, current_keypair);
+	keypair = slot_locked(keypairs, &keypairs->current_keypair);
 	if (keypair)
 		WRITE_ONCE(keypair->sending_valid, false);
 	spin_unlock_bh(&keypairs->lock);

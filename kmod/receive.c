@@ -308,8 +308,9 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	/* An initiator whose session nears its end renews it while it can. */
 	if (unlikely(keypair->i_am_initiator && !peer->sent_lastminute_handshake &&
 		     keypair == rcu_access_pointer(peer->keypairs.current_keypair) &&
-		     mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME - MT_KEEPALIVE_TIMEOUT -
-				MT_REKEY_TIMEOUT))) {
+		     mt_birthdate_expired(keypair->birthdate,
+					  MT_REJECT_AFTER_TIME - MT_KEEPALIVE_TIMEOUT -
+					  MT_REKEY_TIMEOUT))) {
 		peer->sent_lastminute_handshake = true;
 		mt_send_handshake_initiation(peer, false);
 	}
