@@ -7,11 +7,7 @@
 modprobe meshtun || exit 1
 modprobe wireguard || exit 1
 topo_two mta wgb || exit 1
-check "meshtun node a" mt_node mta 1 51820
-check "WireGuard node b" wg_node wgb 2 51821
-
-check "a knows b" link_peers mta 1 wgb 2 51821 4
-check "b knows a" link_peers wgb 2 mta 1 51820 4
+check "meshtun node a and WireGuard node b, peers over IPv4" pair_up mta mt wgb wg
 check "meshtun initiates: ping WireGuard" in_ns mta ping -c 3 -i 0.2 -W 5 192.168.9.2
 check "WireGuard saw a handshake" sh -c "ip netns exec wgb wg show mt0 latest-handshakes | grep -qv '	0\$'"
 check "TCP meshtun to WireGuard (iperf3, 2 s)" tcp_test wgb 192.168.9.2 mta

@@ -10,6 +10,10 @@
 #   wg_node NS IDX PORT            the same with a kernel WireGuard device
 #   link_peers NS1 IDX1 NS2 IDX2 PORT2 [OUTER]  NS1's device gets NS2's
 #                                  as a peer at NS2's outer address (4 or 6)
+#   pair_up NS1 KIND1 NS2 KIND2    both nodes (mt or wg), each the other's peer
+#   topo_star NS...                namespaces on one bridge
+#   iperf_server NS ADDR           a one-shot iperf3 server, once listening
+#   tcp_test SRV_NS ADDR CLI_NS    an iperf3 TCP run that must succeed
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 mtctl=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/mtctl
@@ -108,4 +112,11 @@ iperf_server() {
 # tcp_test SERVER_NS ADDR CLIENT_NS [SECONDS]: an iperf3 TCP run that must succeed.
 tcp_test() {
 	iperf_server "$1" "$2" && in_ns "$3" iperf3 -c "$2" -t "${4:-2}" >/dev/null
+}
+
+# pair_up NS1 KIND1 NS2 KIND2: on topo_two's link, node 1 (port 51820) and
+# node 2 (port 51821), KIND mt or wg, each the other's peer over IPv4.
+pair_up() {
+	"${2}_node" "$1" 1 51820 && "${4}_node" "$3" 2 51821 &&
+		link_peers "$1" 1 "$3" 2 51821 4 && link_peers "$3" 2 "$1" 1 51820 4
 }

@@ -14,10 +14,7 @@ trap 'rm -rf "$tmp"; mt_cleanup_namespaces; rmmod meshtun' EXIT
 modprobe wireguard || exit 1
 
 topo_two mta mtb || exit 1
-check "node a" mt_node mta 1 51820
-check "node b" mt_node mtb 2 51821
-check "a knows b" link_peers mta 1 mtb 2 51821 4
-check "b knows a" link_peers mtb 2 mta 1 51820 4
+check "meshtun nodes a and b, peers over IPv4" pair_up mta mt mtb mt
 check "a initiates a session" in_ns mta ping -c 2 -i 0.2 -W 5 192.168.9.2
 
 handshake() { in_ns "$1" "$mtctl" show dev mt0 handshakes | cut -f2; }

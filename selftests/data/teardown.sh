@@ -10,8 +10,7 @@ modprobe meshtun || exit 1
 round=0
 next_round() { round=$((round + 1)); a=mta$round b=mtb$round; }
 setup() {
-	topo_two $a $b && mt_node $a 1 51820 && mt_node $b 2 51821 &&
-		link_peers $a 1 $b 2 51821 4 && link_peers $b 2 $a 1 51820 4 &&
+	topo_two $a $b && pair_up $a mt $b mt &&
 		in_ns $a ping -c 1 -W 5 192.168.9.2 >/dev/null
 }
 load() { # seconds

@@ -6,10 +6,7 @@
 
 modprobe meshtun || exit 1
 topo_two mta mtb || exit 1
-check "node a" mt_node mta 1 51820
-check "node b" mt_node mtb 2 51821
-check "a knows b at its IPv4 address" link_peers mta 1 mtb 2 51821 4
-check "b knows a at its IPv4 address" link_peers mtb 2 mta 1 51820 4
+check "meshtun nodes a and b, peers over IPv4" pair_up mta mt mtb mt
 
 check "ping b from a, IPv4 inside" in_ns mta ping -c 3 -i 0.2 -W 5 192.168.9.2
 check "ping a from b, IPv6 inside" in_ns mtb ping -c 3 -i 0.2 -W 5 fd99::1

@@ -43,14 +43,9 @@ run ip netns exec bob "$mtctl" set dev mt0 private-key "$tmp/bob.key" listen-por
 	peer "$(cat "$tmp/alice.pub")" endpoint 10.0.0.1:51820 allowed-ips 10.10.0.1/32
 run ip netns exec carol wg set wg0 private-key "$tmp/carol.key" listen-port 51820 \
 	peer "$(cat "$tmp/alice.pub")" endpoint 10.0.0.1:51820 allowed-ips 10.10.0.1/32
-for n in alice bob carol; do
-	dev=mt0
-	[ $n = carol ] && dev=wg0
-	ip -n $n addr add 10.10.0.$(( $(printf '%d' "'${n:0:1}") - 96 ))/24 dev $dev 2>/dev/null || true
-done
-ip -n alice addr flush dev mt0; ip -n alice addr add 10.10.0.1/24 dev mt0
-ip -n bob addr flush dev mt0; ip -n bob addr add 10.10.0.2/24 dev mt0
-ip -n carol addr flush dev wg0; ip -n carol addr add 10.10.0.3/24 dev wg0
+ip -n alice addr add 10.10.0.1/24 dev mt0
+ip -n bob addr add 10.10.0.2/24 dev mt0
+ip -n carol addr add 10.10.0.3/24 dev wg0
 for n in alice bob; do ip -n $n link set mt0 up; done
 ip -n carol link set wg0 up
 
