@@ -2,7 +2,8 @@
 """Craft, capture and replay meshtun/WireGuard messages for the tests.
 
   packets.py capture IFACE PORT COUNT FILE   save COUNT UDP payloads sent
-                                             to PORT seen on IFACE (hex lines)
+                                             to PORT seen on IFACE (hex lines);
+                                             FILE.ready appears once it listens
   packets.py send HOST PORT FILE [MUTATION]  send the saved payloads again;
                                              MUTATION: none, flip (corrupt
                                              the last byte)
@@ -24,10 +25,11 @@ import time
 ETH_P_ALL = 3
 
 
-def udp_payloads(iface, port, count):
+def udp_payloads(iface, port, count, ready):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
     s.settimeout(10)
+    open(ready, "w").close()  # the caller may start sending now
     got = []
     while len(got) < count:
         frame = s.recv(65535)
@@ -67,7 +69,7 @@ def main(argv):
     if cmd == "capture":
         iface, port, count, path = argv[2], int(argv[3]), int(argv[4]), argv[5]
         with open(path, "w") as f:
-            for p in udp_payloads(iface, port, count):
+            for p in udp_payloads(iface, port, count, path + ".ready"):
                 f.write(p.hex() + "\n")
         return 0
     host, port = argv[2], int(argv[3])

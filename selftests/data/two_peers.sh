@@ -62,8 +62,8 @@ check "the port picked is shown" test "$port" -gt 0
 check "a socket is bound there" sh -c "ip netns exec mta ss -Hlun | grep -q ':$port '"
 check "b follows to the picked port" in_ns mtb "$mtctl" set dev mt0 peer "$(cat "$tmp/mta.pub")" endpoint "10.9.0.1:$port"
 check "traffic on the picked port" in_ns mtb ping -c 3 -i 0.2 -W 5 192.168.9.1
-in_ns mta python3 -c 'import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",51999)); time.sleep(5)' &
-sleep 0.5
+in_ns mta python3 -c 'import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",51999)); time.sleep(8)' &
+for _ in $(seq 100); do in_ns mta ss -Hlun 'sport = :51999' | grep -q . && break; sleep 0.1; done
 check_fails "a port in use is refused" in_ns mta "$mtctl" set dev mt0 listen-port 51999
 check_eq "the refusal changed nothing" "$port" "$(in_ns mta "$mtctl" show dev mt0 dump | head -1 | cut -f3)"
 check "traffic still flows after the refusal" in_ns mtb ping -c 2 -i 0.2 -W 5 192.168.9.1
