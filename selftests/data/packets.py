@@ -10,9 +10,9 @@
   packets.py garbage HOST PORT KIND N [PUB]  send N messages of one kind:
                                              short, type, index, badmac,
                                              badinit (valid MAC1 only)
-  packets.py flood HOST PORT PUBKEY N        N initiations with a valid MAC1;
-                                             prints how many cookie replies
-                                             came back
+  packets.py flood HOST PORT PUBKEY N        N initiations with a valid MAC1,
+                                             from four processes; prints how
+                                             many cookie replies came back
 """
 import base64
 import hashlib
@@ -64,6 +64,36 @@ def initiation(key=None):
     return body + mac1 + bytes(16)
 
 
+def flood_one(dest, msgs, n):
+    """Send n of msgs to dest; the number of cookie replies received."""
+    s = socket.socket(family(dest[0]), socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    s.setblocking(False)
+    cookies = 0
+
+    def drain():
+        nonlocal cookies
+        try:
+            while True:
+                r = s.recv(2048)
+                cookies += len(r) == 64 and r[0] == 3
+        except BlockingIOError:
+            pass
+
+    for i in range(n):
+        try:
+            s.sendto(msgs[i % len(msgs)], dest)
+        except BlockingIOError:
+            pass
+        if i % 64 == 0:
+            drain()
+    deadline = time.time() + 3
+    while time.time() < deadline:
+        drain()
+        time.sleep(0.05)
+    return cookies
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "capture":
@@ -101,26 +131,31 @@ def main(argv):
             s.sendto(p, dest)
         return 0
     if cmd == "flood":
+        # Four senders of ready-made messages (MAC1 computed once): enough
+        # to outpace the handshake workers on any machine, so that the
+        # device comes under load and answers with cookies.
         key, n = mac1_key(argv[4]), int(argv[5])
-        s.setblocking(False)
-        cookies = 0
-        for _ in range(n):
-            s.sendto(initiation(key), dest)
+        msgs = [initiation(key) for _ in range(256)]
+        s.close()
+        readers = []
+        for _ in range(4):
+            r, w = os.pipe()
+            if os.fork() == 0:
+                os.close(r)
+                os.write(w, b"%d" % flood_one(dest, msgs, n // 4))
+                os._exit(0)
+            os.close(w)
+            readers.append(r)
+        total = 0
+        for r in readers:
+            total += int(os.read(r, 64) or b"0")
+            os.close(r)
+        while True:
             try:
-                while True:
-                    r = s.recv(2048)
-                    cookies += len(r) == 64 and r[0] == 3
-            except BlockingIOError:
-                pass
-        s.settimeout(3)
-        deadline = time.time() + 3
-        try:
-            while time.time() < deadline:
-                r = s.recv(2048)
-                cookies += len(r) == 64 and r[0] == 3
-        except socket.timeout:
-            pass
-        print(cookies)
+                os.wait()
+            except ChildProcessError:
+                break
+        print(total)
         return 0
     raise SystemExit(__doc__)
 
