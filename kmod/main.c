@@ -8,6 +8,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "noise.h"
+#include "peer.h"
 #include "ratelimit.h"
 
 #include <linux/module.h>
@@ -27,6 +28,9 @@ static int __init mt_module_init(void)
 	ret = mt_allowedips_slab_init();
 	if (ret)
 		return ret;
+	ret = mt_peer_slab_init();
+	if (ret)
+		goto err_peer;
 	ret = mt_ratelimit_init();
 	if (ret)
 		goto err_ratelimit;
@@ -54,6 +58,8 @@ err_genl:
 err_device:
 	mt_ratelimit_uninit();
 err_ratelimit:
+	mt_peer_slab_uninit();
+err_peer:
 	mt_allowedips_slab_uninit();
 	return ret;
 }
@@ -64,6 +70,7 @@ static void __exit mt_module_exit(void)
 	mt_genl_uninit();
 	mt_device_uninit();
 	mt_ratelimit_uninit();
+	mt_peer_slab_uninit();
 	mt_allowedips_slab_uninit();
 }
 

@@ -19,6 +19,21 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+/* Peers come from their own cache: a kmalloc size class would round them up. */
+static struct kmem_cache *peer_cache;
+
+int __init mt_peer_slab_init(void)
+{
+	peer_cache = KMEM_CACHE(mt_peer, 0);
+	return peer_cache ? 0 : -ENOMEM;
+}
+
+void mt_peer_slab_uninit(void)
+{
+	rcu_barrier();	/* peers freed by call_rcu() */
+	kmem_cache_destroy(peer_cache);
+}
+
 static u32 pubkey_hash(struct mt_device *mt, const u8 *public_key)
 {
 	return (u32)siphash(public_key, MESHTUN_KEY_LEN, &mt->peer_hash_key);
@@ -26,12 +41,12 @@ static u32 pubkey_hash(struct mt_device *mt, const u8 *public_key)
 
 struct mt_peer *mt_peer_alloc(struct mt_device *mt, const u8 *public_key)
 {
-	struct mt_peer *peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	struct mt_peer *peer = kmem_cache_zalloc(peer_cache, GFP_KERNEL);
 
 	if (!peer)
 		return NULL;
 	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL)) {
-		kfree(peer);
+		kmem_cache_free(peer_cache, peer);
 		return NULL;
 	}
 	peer->device = mt;
@@ -65,7 +80,7 @@ static void peer_free(struct mt_peer *peer)
 	memzero_explicit(peer->preshared_key, sizeof(peer->preshared_key));
 	memzero_explicit(&peer->handshake, sizeof(peer->handshake));
 	memzero_explicit(&peer->latest_cookie, sizeof(peer->latest_cookie));
-	kfree(peer);
+	kmem_cache_free(peer_cache, peer);
 }
 
 void mt_peer_free_unlinked(struct mt_peer *peer)

@@ -8,6 +8,8 @@
  * their own with mt_peer_get_maybe_zero(). Memory is freed after an RCU
  * grace period, keys zeroed first.
  *
+ *   mt_peer_slab_init()         the peers' slab cache (module init)
+ *   mt_peer_slab_uninit()       destroy it, once every peer is freed
  *   mt_peer_alloc()             a new, unlinked peer (GFP_KERNEL)
  *   mt_peer_free_unlinked()     free a peer that was never linked
  *   mt_peer_link()              add to the device's list and hash
@@ -101,6 +103,8 @@ struct mt_peer {
 	struct rcu_head rcu;
 };
 
+int mt_peer_slab_init(void);
+void mt_peer_slab_uninit(void);
 struct mt_peer *mt_peer_alloc(struct mt_device *mt, const u8 *public_key);
 void mt_peer_free_unlinked(struct mt_peer *peer);
 void mt_peer_link(struct mt_peer *peer);

@@ -16,6 +16,8 @@ trap cleanup EXIT
 modprobe meshtun
 modprobe wireguard
 umask 077
+# Room for iperf3's 4 MB UDP socket buffers (the VM's own setting).
+sysctl -qw net.core.rmem_max=8388608 net.core.wmem_max=8388608
 
 ip netns add bna
 ip netns add bnb
