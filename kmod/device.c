@@ -323,12 +323,12 @@ void mt_device_rekey_all(struct mt_device *mt)
 	lockdep_assert_held(&mt->config_lock);
 	down_write(&mt->static_identity_lock);
 	mt_cookie_checker_precompute(&mt->cookie_checker);
-	up_write(&mt->static_identity_lock);
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
-		mt_noise_precompute_static_static(peer);
+		mt_noise_forget_static_static(peer);
 		mt_noise_expire_current_keypair(&peer->keypairs);
 		mt_noise_handshake_clear(&peer->handshake);
 	}
+	up_write(&mt->static_identity_lock);
 }
 
 struct mt_device *mt_device_from_netdev(struct net_device *dev)

@@ -8,8 +8,9 @@
  *   mt_device_from_netdev() the mt_device behind a net_device, or NULL if
  *                           the net_device is not a meshtun device
  *   mt_device_count()       count a dropped packet by its reason
- *   mt_device_rekey_all()   the private key changed: recompute what the
- *                           handshakes precompute, drop every session
+ *   mt_device_rekey_all()   the private key changed: new cookie keys,
+ *                           forget what handshakes derived from the old
+ *                           one, drop every session
  *
  * Locking: configuration changes hold RTNL, then config_lock; readers of
  * the configuration (dumps) hold config_lock; the packet path reads peers

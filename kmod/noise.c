@@ -214,17 +214,31 @@ void mt_noise_handshake_init(struct mt_handshake *handshake, struct mt_peer *pee
 	memcpy(handshake->remote_static, peer->public_key, MT_NOISE_PUBLIC_KEY_LEN);
 }
 
-/* Called with the static identity held for writing, or before linking. */
-void mt_noise_precompute_static_static(struct mt_peer *peer)
+/* Called with the static identity held for writing. */
+void mt_noise_forget_static_static(struct mt_peer *peer)
 {
-	struct mt_device *mt = peer->device;
 	struct mt_handshake *hs = &peer->handshake;
 
-	down_write(&hs->lock);
-	if (!mt->has_private_key ||
-	    !curve25519(hs->precomputed_static_static, mt->private_key, hs->remote_static))
-		memset(hs->precomputed_static_static, 0, MT_NOISE_PUBLIC_KEY_LEN);
-	up_write(&hs->lock);
+	lockdep_assert_held_write(&peer->device->static_identity_lock);
+	memzero_explicit(hs->static_static, sizeof(hs->static_static));
+	hs->static_static_known = false;
+}
+
+/*
+ * DH(our static, peer's static), worked out once per device key. Called
+ * with the static identity held for reading (so the key cannot change and
+ * nobody forgets the result under us) and the handshake for writing (so
+ * two handshakes do not work it out at once).
+ */
+static void learn_static_static(struct mt_device *mt, struct mt_handshake *hs)
+{
+	lockdep_assert_held(&mt->static_identity_lock);
+	lockdep_assert_held_write(&hs->lock);
+	if (hs->static_static_known)
+		return;
+	if (!curve25519(hs->static_static, mt->private_key, hs->remote_static))
+		memset(hs->static_static, 0, sizeof(hs->static_static));
+	hs->static_static_known = true;
 }
 
 static void handshake_zero(struct mt_handshake *hs)
@@ -277,7 +291,8 @@ bool mt_noise_create_initiation(struct mt_message_handshake_initiation *msg,
 	message_encrypt(msg->encrypted_static, mt->public_key, MT_NOISE_PUBLIC_KEY_LEN, key,
 			hs->hash);
 	/* ss */
-	if (!mix_precomputed_dh(hs->chaining_key, key, hs->precomputed_static_static))
+	learn_static_static(mt, hs);
+	if (!mix_precomputed_dh(hs->chaining_key, key, hs->static_static))
 		goto out;
 	/* {t} */
 	tai64n_now(timestamp);
@@ -325,8 +340,11 @@ struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiati
 	if (!peer)
 		goto out;
 	hs = &peer->handshake;
-	/* ss */
-	if (!mix_precomputed_dh(chaining_key, key, hs->precomputed_static_static))
+	/* ss: stable once known, until the static identity is written */
+	down_write(&hs->lock);
+	learn_static_static(mt, hs);
+	up_write(&hs->lock);
+	if (!mix_precomputed_dh(chaining_key, key, hs->static_static))
 		goto out_peer;
 	/* {t} */
 	if (!message_decrypt(t, msg->encrypted_timestamp, sizeof(msg->encrypted_timestamp),

@@ -6,7 +6,9 @@
  *
  *   mt_noise_init()                   precompute the protocol's constants
  *   mt_noise_handshake_init()         a peer's handshake state, empty
- *   mt_noise_precompute_static_static() DH(our static, peer's static)
+ *   mt_noise_forget_static_static()   the device key changed: work
+ *                                     DH(our static, peer's static) out
+ *                                     again at the next handshake
  *   mt_noise_handshake_clear()        forget a handshake in progress
  *   mt_noise_create_initiation()      initiator, message 1
  *   mt_noise_consume_initiation()     responder: the peer it came from
@@ -80,8 +82,16 @@ struct mt_handshake {
 	enum mt_handshake_state state;
 	u8 remote_static[MT_NOISE_PUBLIC_KEY_LEN];
 	u8 remote_ephemeral[MT_NOISE_PUBLIC_KEY_LEN];
-	/* Zero when the peer's key is a low-order point: no handshake. */
-	u8 precomputed_static_static[MT_NOISE_PUBLIC_KEY_LEN];
+	/*
+	 * DH(our static, peer's static), worked out at the first handshake
+	 * under the current device key rather than when the peer is
+	 * configured: ten thousand peers are set up without ten thousand
+	 * curve25519 operations under RTNL, and only peers that ever
+	 * handshake pay for one. Zero when the peer's key is a low-order
+	 * point: no handshake.
+	 */
+	u8 static_static[MT_NOISE_PUBLIC_KEY_LEN];
+	bool static_static_known;
 	u8 ephemeral_private[MT_NOISE_PUBLIC_KEY_LEN];
 	u8 hash[MT_NOISE_HASH_LEN];
 	u8 chaining_key[MT_NOISE_HASH_LEN];
@@ -93,7 +103,7 @@ struct mt_handshake {
 
 void mt_noise_init(void);
 void mt_noise_handshake_init(struct mt_handshake *handshake, struct mt_peer *peer);
-void mt_noise_precompute_static_static(struct mt_peer *peer);
+void mt_noise_forget_static_static(struct mt_peer *peer);
 void mt_noise_handshake_clear(struct mt_handshake *handshake);
 
 bool mt_noise_create_initiation(struct mt_message_handshake_initiation *msg,

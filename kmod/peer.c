@@ -94,7 +94,6 @@ void mt_peer_link(struct mt_peer *peer)
 
 	lockdep_assert_held(&mt->config_lock);
 	peer->serial = ++mt->next_peer_serial;
-	mt_noise_precompute_static_static(peer);
 	list_add_tail(&peer->device_entry, &mt->peer_list);
 	hash_add_rcu(mt->peer_hash, &peer->pubkey_hash, pubkey_hash(mt, peer->public_key));
 	mt->num_peers++;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <netlink/route/link.h>
 
 #define MTCTL_VERSION "0.1.0"
@@ -786,6 +787,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "genkey") || !strcmp(argv[1], "genpsk") ||
 	    !strcmp(argv[1], "pubkey"))
 		return cmd_key(argv[1], argc - 2);
+	/* A dump of a large mesh is megabytes: write it in few, large pieces. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
@@ -797,6 +801,11 @@ int main(int argc, char **argv)
 		}
 		ret = commands[i].run(&g, argc - 2, argv + 2);
 		mt_genl_close(&g);
+		/* Output that did not all get written is a failure too. */
+		if (fflush(stdout) || ferror(stdout)) {
+			fprintf(stderr, "%s: writing the output: %s\n", prog, strerror(errno));
+			ret = 1;
+		}
 		return ret;
 	}
 	fprintf(stderr, "%s: unknown command \"%s\"\n", prog, argv[1]);

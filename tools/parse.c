@@ -145,27 +145,137 @@ bad_form:
 	return -EINVAL;
 }
 
+/*
+ * Append a decimal number. Dumps format tens of thousands of addresses:
+ * plain digits cost a fraction of snprintf's format parsing (which glibc's
+ * inet_ntop uses for every byte or group).
+ */
+static char *append_uint(char *p, unsigned int v)
+{
+	char digits[10];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+static char *append_ipv4(char *p, const uint8_t *a)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = append_uint(p, a[i]);
+	}
+	return p;
+}
+
+/*
+ * RFC 5952 text, as inet_ntop writes it: lowercase hex without leading
+ * zeros, the longest run of two or more zero groups (the first of equal
+ * runs) as "::", and the IPv4-compatible and IPv4-mapped forms
+ * (::a.b.c.d, ::ffff:a.b.c.d) with a dotted quad.
+ */
+static char *append_ipv6(char *p, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	int best = -1, best_len = 0, run = -1, i;
+	unsigned int group[8];
+
+	for (i = 0; i < 8; i++) {
+		group[i] = (unsigned int)a[2 * i] << 8 | a[2 * i + 1];
+		if (group[i]) {
+			run = -1;
+			continue;
+		}
+		if (run < 0)
+			run = i;
+		if (i - run + 1 > best_len) {
+			best = run;
+			best_len = i - run + 1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		int shift, started = 0;
+
+		if (i == best) {
+			*p++ = ':';
+			if (i + best_len == 8)
+				*p++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		if (i)
+			*p++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && group[5] == 0xffff)))
+			return append_ipv4(p, a + 12);
+		for (shift = 12; shift >= 0; shift -= 4) {
+			unsigned int digit = group[i] >> shift & 15;
+
+			if (digit || started || !shift) {
+				*p++ = hex[digit];
+				started = 1;
+			}
+		}
+	}
+	return p;
+}
+
+char *mt_format_addr(int family, const void *addr, char buf[MT_ADDR_TEXT_LEN])
+{
+	char *end = family == AF_INET ? append_ipv4(buf, addr) : append_ipv6(buf, addr);
+
+	*end = '\0';
+	return buf;
+}
+
 const char *mt_format_cidr(const struct mt_allowedip *ip, char *buf, size_t len)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char *p;
 
-	inet_ntop(ip->family, ip->addr, addr, sizeof(addr));
-	snprintf(buf, len, "%s/%u", addr, ip->cidr);
+	/* address, '/', three digits, NUL */
+	if (len < MT_ADDR_TEXT_LEN + 4) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	p = mt_format_addr(ip->family, ip->addr, buf);
+	p += strlen(p);
+	*p++ = '/';
+	*append_uint(p, ip->cidr) = '\0';
 	return buf;
 }
 
 const char *mt_format_endpoint(const union mt_sockaddr *ep, char *buf, size_t len)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char *p = buf;
+	uint16_t port;
 
-	if (ep->sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &ep->sin.sin_addr, addr, sizeof(addr));
-		snprintf(buf, len, "%s:%u", addr, ntohs(ep->sin.sin_port));
-	} else if (ep->sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &ep->sin6.sin6_addr, addr, sizeof(addr));
-		snprintf(buf, len, "[%s]:%u", addr, ntohs(ep->sin6.sin6_port));
-	} else {
+	/* '[', address, "]:", five digits, NUL */
+	if (len < MT_ADDR_TEXT_LEN + 8 ||
+	    (ep->sa.sa_family != AF_INET && ep->sa.sa_family != AF_INET6)) {
 		snprintf(buf, len, "(none)");
+		return buf;
 	}
+	if (ep->sa.sa_family == AF_INET) {
+		p = mt_format_addr(AF_INET, &ep->sin.sin_addr, p);
+		port = ntohs(ep->sin.sin_port);
+	} else {
+		*p++ = '[';
+		p = mt_format_addr(AF_INET6, &ep->sin6.sin6_addr, p);
+		port = ntohs(ep->sin6.sin6_port);
+	}
+	p += strlen(p);
+	if (ep->sa.sa_family == AF_INET6)
+		*p++ = ']';
+	*p++ = ':';
+	*append_uint(p, port) = '\0';
 	return buf;
 }

@@ -7,6 +7,7 @@
  *   mt_parse_u16()       decimal 0..65535
  *   mt_parse_fwmark()    decimal or 0x hex, "off" = 0
  *   mt_parse_keepalive() 0..65535 seconds, "off" = 0
+ *   mt_format_addr()     IPv4/IPv6 address -> text, as inet_ntop writes it
  *   mt_format_cidr()     allowed IP -> text
  *   mt_format_endpoint() sockaddr -> "1.2.3.4:5" or "[::1]:5"
  *
@@ -19,11 +20,15 @@
 #include <stdint.h>
 #include "conf.h"
 
+/* The longest address text, with its NUL: INET6_ADDRSTRLEN. */
+#define MT_ADDR_TEXT_LEN 46
+
 int mt_parse_cidr(struct mt_allowedip *ip, const char *text, const char **why);
 int mt_parse_endpoint(union mt_sockaddr *ep, const char *text, const char **why);
 int mt_parse_u16(uint16_t *out, const char *text);
 int mt_parse_fwmark(uint32_t *out, const char *text);
 int mt_parse_keepalive(uint16_t *out, const char *text);
+char *mt_format_addr(int family, const void *addr, char buf[MT_ADDR_TEXT_LEN]);
 const char *mt_format_cidr(const struct mt_allowedip *ip, char *buf, size_t len);
 const char *mt_format_endpoint(const union mt_sockaddr *ep, char *buf, size_t len);
 

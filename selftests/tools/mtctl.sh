@@ -90,6 +90,8 @@ check "peer remove" $mtctl set dev mt0 peer "$p2" remove
 check_eq "one peer left" "$p1" "$($mtctl show dev mt0 peers)"
 check "hostnames in endpoints resolve" $mtctl set dev mt0 peer "$p1" endpoint localhost:9
 check "to an address" sh -c "$mtctl show dev mt0 endpoints | grep -Eq '(127.0.0.1|\[::1\]):9$'"
+check "an IPv6 endpoint" $mtctl set dev mt0 peer "$p1" endpoint '[2001:db8::7]:65535'
+check_eq "shown in brackets" "$p1	[2001:db8::7]:65535" "$($mtctl show dev mt0 endpoints)"
 
 # ---- config files: showconf | setconf round trip, a wg file ----
 $mtctl set dev mt0 peer "$p2" allowed-ips 10.7.0.0/16,fd07::/48 endpoint 198.51.100.9:1234 \
@@ -102,6 +104,7 @@ check_eq "round trip: showconf equals the original" "$(cat "$tmp/orig.conf")" \
 	"$($mtctl showconf dev mt1)"
 check "setconf again is idempotent" $mtctl setconf dev mt1 "$tmp/orig.conf"
 check_eq "still equal" "$(cat "$tmp/orig.conf")" "$($mtctl showconf dev mt1)"
+check_fails "output that cannot be written fails" sh -c "$mtctl showconf dev mt1 >/dev/full"
 
 wgpriv=$(wg genkey)
 wgpeer=$(wg genkey | wg pubkey)
