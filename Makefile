@@ -3,10 +3,12 @@
 #
 #   make                 meshtun.ko for KDIR, and mtctl
 #   make install         install both (module under updates/, then depmod)
-#   make check           build for every test kernel, run the suite in QEMU
+#   make check           build for every test kernel (and the debug kernel),
+#                        run the suite in QEMU
 #   make lint            checkpatch.pl --strict and sparse on kmod/
 #   make demo            boot the VM and show a meshtun device at work
 #   make bench           benchmarks (figures, compared with kernel WireGuard)
+#   make fuzz            the fuzzers, longer (MT_FUZZ_SECONDS, MT_FUZZ_PACKETS)
 #   make clean
 #
 # KDIR defaults to the running kernel's build directory and falls back to
@@ -55,9 +57,12 @@ demo:
 bench:
 	scripts/bench
 
+fuzz:
+	scripts/fuzz
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools modules-all install check lint demo bench clean
+.PHONY: all module tools modules-all install check lint demo bench fuzz clean

@@ -163,26 +163,25 @@ void mt_cookie_create_reply(struct mt_message_handshake_cookie *dst, struct sk_b
 	memzero_explicit(cookie, sizeof(cookie));
 }
 
-void mt_cookie_consume_reply(struct mt_message_handshake_cookie *src, struct mt_device *mt)
+/* False when the reply is for no handshake of ours or does not authenticate. */
+bool mt_cookie_consume_reply(struct mt_message_handshake_cookie *src, struct mt_device *mt)
 {
 	u8 cookie[MT_COOKIE_LEN];
 	struct mt_peer *peer;
 	struct mt_cookie *c;
-	bool ok;
+	bool ok = false;
 
 	if (!mt_index_lookup(&mt->index_table, MT_INDEX_HANDSHAKE | MT_INDEX_KEYPAIR,
 			     src->receiver_index, &peer))
-		return;
+		return false;
 	c = &peer->latest_cookie;
 
 	down_read(&c->lock);
-	if (!c->have_sent_mac1) {
-		up_read(&c->lock);
-		goto out;
-	}
-	ok = xchacha20poly1305_decrypt(cookie, src->encrypted_cookie,
-				       sizeof(src->encrypted_cookie), c->last_mac1_sent,
-				       MT_COOKIE_LEN, src->nonce, c->cookie_decryption_key);
+	/* A reply we did not ask for (no MAC1 sent since the last one). */
+	if (c->have_sent_mac1)
+		ok = xchacha20poly1305_decrypt(cookie, src->encrypted_cookie,
+					       sizeof(src->encrypted_cookie), c->last_mac1_sent,
+					       MT_COOKIE_LEN, src->nonce, c->cookie_decryption_key);
 	up_read(&c->lock);
 
 	if (ok) {
@@ -192,11 +191,8 @@ void mt_cookie_consume_reply(struct mt_message_handshake_cookie *src, struct mt_
 		c->is_valid = true;
 		c->have_sent_mac1 = false;
 		up_write(&c->lock);
-	} else {
-		net_dbg_ratelimited("%s: cookie reply that does not authenticate\n",
-				    mt->dev->name);
 	}
-out:
 	memzero_explicit(cookie, sizeof(cookie));
 	mt_peer_put(peer);
+	return ok;
 }

@@ -64,6 +64,6 @@ enum mt_cookie_mac_state mt_cookie_validate(struct mt_cookie_checker *checker,
 void mt_cookie_add_macs(void *message, size_t len, struct mt_peer *peer);
 void mt_cookie_create_reply(struct mt_message_handshake_cookie *dst, struct sk_buff *skb,
 			    __le32 index, struct mt_cookie_checker *checker);
-void mt_cookie_consume_reply(struct mt_message_handshake_cookie *src, struct mt_device *mt);
+bool mt_cookie_consume_reply(struct mt_message_handshake_cookie *src, struct mt_device *mt);
 
 #endif /* MT_COOKIE_H */

@@ -161,7 +161,8 @@ static void process_handshake(struct mt_device *mt, struct sk_buff *skb)
 	bool under_load;
 
 	if (type == MT_MESSAGE_HANDSHAKE_COOKIE) {
-		mt_cookie_consume_reply((struct mt_message_handshake_cookie *)skb->data, mt);
+		if (!mt_cookie_consume_reply((struct mt_message_handshake_cookie *)skb->data, mt))
+			mt_device_count(mt, MT_DROP_RX_HANDSHAKE);
 		return;
 	}
 
@@ -185,8 +186,10 @@ static void process_handshake(struct mt_device *mt, struct sk_buff *skb)
 			return;
 		}
 	}
-	if (mt_socket_endpoint_from_skb(&endpoint, skb))
+	if (mt_socket_endpoint_from_skb(&endpoint, skb)) {
+		mt_device_count(mt, MT_DROP_RX_HANDSHAKE);
 		return;
+	}
 
 	if (type == MT_MESSAGE_HANDSHAKE_INITIATION) {
 		peer = mt_noise_consume_initiation((struct mt_message_handshake_initiation *)

@@ -61,13 +61,31 @@ measure() { # kind
 	s1=$(slab_kib)
 	ip link del "$dev"
 	echo "$(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000)) $((s1 - s0))"
+	settle
+}
+
+# A deleted device frees its peers after RCU grace periods: wait until the
+# slab stops shrinking, so that the next measurement's delta is its own.
+settle() {
+	local prev now i
+	prev=$(slab_kib)
+	for i in $(seq 40); do
+		sleep 0.5
+		now=$(slab_kib)
+		[ $((prev - now)) -lt 64 ] && break
+		prev=$now
+	done
 }
 
 declare -A set dump mem
+# Runs alternate between the two, so that a machine busy with something
+# else for a while slows both alike.
+for run in 1 2 3; do
+	for kind in wireguard meshtun; do
+		measure "$kind" >>"$tmp/runs.$kind"
+	done
+done
 for kind in wireguard meshtun; do
-	for run in 1 2 3; do
-		measure "$kind"
-	done >"$tmp/runs.$kind"
 	set[$kind]=$(cut -d' ' -f1 "$tmp/runs.$kind" | median)
 	dump[$kind]=$(cut -d' ' -f2 "$tmp/runs.$kind" | median)
 	mem[$kind]=$(cut -d' ' -f3 "$tmp/runs.$kind" | median)

@@ -13,7 +13,14 @@
   packets.py flood HOST PORT PUBKEY N        N initiations with a valid MAC1,
                                              from four processes; prints how
                                              many cookie replies came back
+  packets.py fuzz HOST PORT FILE PUBKEY N SEED
+                                             N messages, each a mutation of a
+                                             saved data message or a made-up
+                                             handshake message (see MUTATIONS);
+                                             prints how many cookie replies
+                                             came back
 """
+import random
 import base64
 import hashlib
 import os
@@ -94,6 +101,41 @@ def flood_one(dest, msgs, n):
     return cookies
 
 
+def mutate(rng, saved, mac1):
+    """One message that no receiver may accept: a mutation of a saved data
+    message (which is a replay unless changed) or a made-up handshake."""
+    kind = rng.choice(MUTATIONS)
+    p = bytearray(rng.choice(saved))
+    if kind == "replay":
+        pass
+    elif kind == "flip":
+        for _ in range(rng.randint(1, 8)):
+            p[rng.randrange(4, len(p))] ^= 1 << rng.randrange(8)
+    elif kind == "reserved":
+        p[rng.randint(1, 3)] = rng.randint(1, 255)
+    elif kind == "type":
+        p[0:4] = struct.pack("<I", rng.choice([0, 5, 255, rng.randint(5, (1 << 32) - 1)]))
+    elif kind == "truncate":
+        p = p[:rng.randrange(len(p))]
+    elif kind == "extend":
+        p += rng.randbytes(rng.randint(1, 64))
+    elif kind == "init":
+        p = bytearray(initiation(mac1 if rng.random() < 0.5 else None))
+    elif kind == "response":
+        p = bytearray(struct.pack("<I", 2) + rng.randbytes(88))
+    elif kind == "cookie":
+        p = bytearray(struct.pack("<I", 3) + rng.randbytes(60))
+    else:  # anything of any length
+        p = bytearray(rng.randbytes(rng.randint(0, 200)))
+        if p and rng.random() < 0.7:
+            p[0:4] = struct.pack("<I", rng.randint(1, 4))
+    return bytes(p)
+
+
+MUTATIONS = ["replay", "flip", "reserved", "type", "truncate", "extend", "init",
+             "response", "cookie", "random"]
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "capture":
@@ -156,6 +198,36 @@ def main(argv):
             except ChildProcessError:
                 break
         print(total)
+        return 0
+    if cmd == "fuzz":
+        saved = [bytes.fromhex(line.strip()) for line in open(argv[4])]
+        mac1, n, rng = mac1_key(argv[5]), int(argv[6]), random.Random(int(argv[7]))
+        s.setblocking(False)
+        cookies = 0
+
+        def drain():
+            nonlocal cookies
+            try:
+                while True:
+                    r = s.recv(2048)
+                    cookies += len(r) == 64 and r[0] == 3
+            except BlockingIOError:
+                pass
+
+        for i in range(n):
+            while True:
+                try:
+                    s.sendto(mutate(rng, saved, mac1), dest)
+                    break
+                except BlockingIOError:
+                    time.sleep(0.001)
+            if i % 32 == 0:
+                drain()
+        deadline = time.time() + 2
+        while time.time() < deadline:
+            drain()
+            time.sleep(0.05)
+        print(cookies)
         return 0
     raise SystemExit(__doc__)
 
