@@ -8,14 +8,21 @@
 #include "allowedips.h"
 
 #include <linux/in.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
 
 #define NPEERS 16
 #define NENTRIES 1500
 #define NOPS 4000
-#define NLOOKUPS 30000
+
+/* Fewer on a debug kernel, where every memory access is instrumented. */
+static unsigned int final_lookups = 30000;
+module_param_named(selftest_lookups, final_lookups, uint, 0444);
+MODULE_PARM_DESC(selftest_lookups,
+		 "Self-test build only: random lookups checked after each round of the trie test");
 
 struct fake_peer {
 	struct list_head allowedips;
@@ -139,6 +146,9 @@ static bool check_lookups(struct selftest *t, unsigned int count)
 		got = mt_allowedips_lookup(&t->table, family, addr);
 		rcu_read_unlock_bh();
 		t->checks++;
+		/* Seconds of work on a slow machine: let others run. */
+		if (i % 256 == 0)
+			cond_resched();
 		if (got != peer_ptr(t, want)) {
 			pr_err("meshtun: allowedips self-test: lookup of %*phN: trie and reference (peer %d) disagree\n",
 			       family_bits(family) / 8, addr, want);
@@ -261,6 +271,7 @@ static bool random_ops(struct selftest *t)
 		}
 		if (op % 500 == 0 && !check_lookups(t, 200))
 			return false;
+		cond_resched();
 	}
 	for (i = 0; i < t->nentries; i++)
 		live += t->entries[i].peer >= 0;
@@ -271,7 +282,7 @@ static bool random_ops(struct selftest *t)
 		       nodes, live);
 		return false;
 	}
-	return check_lookups(t, NLOOKUPS);
+	return check_lookups(t, final_lookups);
 }
 
 static bool insert(struct selftest *t, int family, const void *addr, u8 cidr, int peer)

@@ -33,11 +33,7 @@ expect_drops "a dropped the spoofed packets" mta rx_source_not_allowed 2
 check "the real source still works" in_ns mtb ping -c 2 -i 0.2 -W 5 192.168.9.1
 
 # Replays and corruption of real data messages from a to b.
-in_ns mtb python3 "$pk" capture veth0 51821 5 "$tmp/cap" &
-cap=$!
-for _ in $(seq 100); do [ -e "$tmp/cap.ready" ] && break; sleep 0.1; done
-in_ns mta ping -q -c 5 -i 0.1 -W 5 192.168.9.2 >/dev/null
-wait $cap
+capture_data mta mtb 5 "$tmp/cap"
 check_eq "five data messages captured" 5 "$(wc -l <"$tmp/cap")"
 check "replay them from another port" in_ns mta python3 "$pk" send 10.9.0.2 51821 "$tmp/cap"
 expect_drops "b dropped every replay" mtb rx_replayed 5

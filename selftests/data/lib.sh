@@ -14,6 +14,9 @@
 #   topo_star NS...                namespaces on one bridge
 #   iperf_server NS ADDR           a one-shot iperf3 server, once listening
 #   tcp_test SRV_NS ADDR CLI_NS    an iperf3 TCP run that must succeed
+#   capture_data NS1 NS2 N FILE    N data messages NS1 sends NS2 (pings over
+#                                  the tunnel, 192.168.9.2, port 51821),
+#                                  captured on NS2's veth0 into FILE (hex)
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 mtctl=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/mtctl
@@ -119,4 +122,13 @@ tcp_test() {
 pair_up() {
 	"${2}_node" "$1" 1 51820 && "${4}_node" "$3" 2 51821 &&
 		link_peers "$1" 1 "$3" 2 51821 4 && link_peers "$3" 2 "$1" 1 51820 4
+}
+
+capture_data() { # ns1 ns2 n file
+	local cap
+	in_ns "$2" python3 "$(dirname "${BASH_SOURCE[0]}")/packets.py" capture veth0 51821 "$3" "$4" &
+	cap=$!
+	for _ in $(seq 100); do [ -e "$4.ready" ] && break; sleep 0.1; done
+	in_ns "$1" ping -q -c "$3" -i 0.1 -W 5 192.168.9.2 >/dev/null
+	wait $cap
 }

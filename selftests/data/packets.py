@@ -71,34 +71,42 @@ def initiation(key=None):
     return body + mac1 + bytes(16)
 
 
+def count_cookies(s):
+    """Read what waits on the non-blocking socket s: how many cookie replies."""
+    n = 0
+    try:
+        while True:
+            r = s.recv(2048)
+            n += len(r) == 64 and r[0] == 3
+    except BlockingIOError:
+        pass
+    return n
+
+
+def linger_for_cookies(s, seconds):
+    """Cookie replies to what was sent last may come a little later."""
+    n = 0
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        n += count_cookies(s)
+        time.sleep(0.05)
+    return n
+
+
 def flood_one(dest, msgs, n):
     """Send n of msgs to dest; the number of cookie replies received."""
     s = socket.socket(family(dest[0]), socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     s.setblocking(False)
     cookies = 0
-
-    def drain():
-        nonlocal cookies
-        try:
-            while True:
-                r = s.recv(2048)
-                cookies += len(r) == 64 and r[0] == 3
-        except BlockingIOError:
-            pass
-
     for i in range(n):
         try:
             s.sendto(msgs[i % len(msgs)], dest)
         except BlockingIOError:
             pass
         if i % 64 == 0:
-            drain()
-    deadline = time.time() + 3
-    while time.time() < deadline:
-        drain()
-        time.sleep(0.05)
-    return cookies
+            cookies += count_cookies(s)
+    return cookies + linger_for_cookies(s, 3)
 
 
 def mutate(rng, saved, mac1):
@@ -204,16 +212,6 @@ def main(argv):
         mac1, n, rng = mac1_key(argv[5]), int(argv[6]), random.Random(int(argv[7]))
         s.setblocking(False)
         cookies = 0
-
-        def drain():
-            nonlocal cookies
-            try:
-                while True:
-                    r = s.recv(2048)
-                    cookies += len(r) == 64 and r[0] == 3
-            except BlockingIOError:
-                pass
-
         for i in range(n):
             while True:
                 try:
@@ -222,11 +220,8 @@ def main(argv):
                 except BlockingIOError:
                     time.sleep(0.001)
             if i % 32 == 0:
-                drain()
-        deadline = time.time() + 2
-        while time.time() < deadline:
-            drain()
-            time.sleep(0.05)
+                cookies += count_cookies(s)
+        cookies += linger_for_cookies(s, 2)
         print(cookies)
         return 0
     raise SystemExit(__doc__)

@@ -21,11 +21,7 @@ check "meshtun nodes a and b, peers over IPv4" pair_up mta mt mtb mt
 check "a session" in_ns mta ping -c 2 -i 0.2 -W 5 192.168.9.2
 
 # Real data messages from a to b, to mutate.
-in_ns mtb python3 "$pk" capture veth0 51821 20 "$tmp/cap" &
-cap=$!
-for _ in $(seq 100); do [ -e "$tmp/cap.ready" ] && break; sleep 0.1; done
-in_ns mta ping -q -c 20 -i 0.05 -W 5 192.168.9.2 >/dev/null
-wait $cap
+capture_data mta mtb 20 "$tmp/cap"
 check_eq "twenty data messages captured" 20 "$(wc -l <"$tmp/cap")"
 
 # Every drop counter of b's device, summed; and what b's UDP layer refused.
