@@ -229,11 +229,14 @@ static char *append_ipv6(char *p, const uint8_t *a)
 	return p;
 }
 
+static char *append_addr(char *p, int family, const void *addr)
+{
+	return family == AF_INET ? append_ipv4(p, addr) : append_ipv6(p, addr);
+}
+
 char *mt_format_addr(int family, const void *addr, char buf[MT_ADDR_TEXT_LEN])
 {
-	char *end = family == AF_INET ? append_ipv4(buf, addr) : append_ipv6(buf, addr);
-
-	*end = '\0';
+	*append_addr(buf, family, addr) = '\0';
 	return buf;
 }
 
@@ -246,8 +249,7 @@ const char *mt_format_cidr(const struct mt_allowedip *ip, char *buf, size_t len)
 		snprintf(buf, len, "?");
 		return buf;
 	}
-	p = mt_format_addr(ip->family, ip->addr, buf);
-	p += strlen(p);
+	p = append_addr(buf, ip->family, ip->addr);
 	*p++ = '/';
 	*append_uint(p, ip->cidr) = '\0';
 	return buf;
@@ -265,16 +267,14 @@ const char *mt_format_endpoint(const union mt_sockaddr *ep, char *buf, size_t le
 		return buf;
 	}
 	if (ep->sa.sa_family == AF_INET) {
-		p = mt_format_addr(AF_INET, &ep->sin.sin_addr, p);
+		p = append_ipv4(p, (const uint8_t *)&ep->sin.sin_addr);
 		port = ntohs(ep->sin.sin_port);
 	} else {
 		*p++ = '[';
-		p = mt_format_addr(AF_INET6, &ep->sin6.sin6_addr, p);
+		p = append_ipv6(p, (const uint8_t *)&ep->sin6.sin6_addr);
+		*p++ = ']';
 		port = ntohs(ep->sin6.sin6_port);
 	}
-	p += strlen(p);
-	if (ep->sa.sa_family == AF_INET6)
-		*p++ = ']';
 	*p++ = ':';
 	*append_uint(p, port) = '\0';
 	return buf;
