@@ -3,6 +3,7 @@
  * netlink.c - a fuzzer for the meshtun generic netlink family.
  *
  * usage: fuzz-netlink [-n REQUESTS] [-t SECONDS] [-j PROCESSES] [-s SEED] DEV...
+ *        fuzz-netlink -F MIRROR [-n REQUESTS] [-t SECONDS] [-s SEED] DEV
  *
  * Each process sends requests built from valid skeletons of SET_DEVICE and
  * GET_DEVICE for the given devices (keys from a small pool, so peers are
@@ -17,8 +18,17 @@
  * exits non-zero when a request went unanswered or a reply was malformed.
  * Stops after REQUESTS requests per process or SECONDS seconds, whichever
  * comes first. The seed is printed, so a run can be repeated.
+ *
+ * With -F (fault mode; failslab configured with task-filter by the caller)
+ * one process sends well-formed requests to DEV with slab allocation
+ * failures injected into it (/proc/self/make-it-fail), and checks that
+ * each one is all or nothing: a refused request leaves DEV's configuration
+ * as it was, and an accepted one leaves it the same as MIRROR's after the
+ * same request, sent to MIRROR without faults. Needs at least one request
+ * refused with ENOMEM, or nothing was injected.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/genetlink.h>
 #include <linux/meshtun.h>
 #include <linux/netlink.h>
@@ -55,9 +65,19 @@ struct msgbuf {
 
 struct tally {
 	unsigned long sent, acked, errors, dumps, dump_messages;
+	/* Fault mode: allocation failures seen, answers lost to them. */
+	unsigned long enomem, lost;
+	int last_error;	/* of the last answer: 0, -errno, or ANSWER_LOST */
 };
 
+/* The kernel could not allocate the answer: its socket reports ENOBUFS. */
+#define ANSWER_LOST 1
+
 static int family_id;
+/* Fault mode: the mirror device, and where the request names its device. */
+static int fault_mode;
+static uint32_t mirror_ifindex;
+static size_t device_attr_at;
 static char **devices;
 static int n_devices;
 static uint32_t ifindexes[8];
@@ -272,6 +292,11 @@ static void put_device(struct msgbuf *m)
 	char name[IFNAMSIZ + 8];
 	int d = (int)rnd((uint32_t)n_devices);
 
+	if (fault_mode) {	/* by index, so that the mirror's can replace it */
+		device_attr_at = m->len + NLA_HDRLEN;
+		put_u32(m, MESHTUN_DEVICE_A_IFINDEX, ifindexes[0]);
+		return;
+	}
 	if (chance(70)) {
 		put_u32(m, MESHTUN_DEVICE_A_IFINDEX, bad(10) ? (uint32_t)rnd64() : ifindexes[d]);
 	} else if (!bad(10)) {
@@ -300,7 +325,7 @@ static void build_request(struct msgbuf *m, uint32_t seq, int *is_dump)
 	nlh->nlmsg_seq = seq;
 	g->version = bad(3) ? (uint8_t)rnd(256) : MESHTUN_GENL_VERSION;
 	*is_dump = 0;
-	wild = chance(50);
+	wild = !fault_mode && chance(50);
 
 	if (chance(15)) {
 		g->cmd = MESHTUN_CMD_GET_DEVICE;
@@ -395,6 +420,11 @@ static int await_answer(int fd, uint32_t seq, int is_dump, struct tally *t)
 		if (len < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == ENOBUFS && fault_mode) {
+				t->lost++;
+				t->last_error = ANSWER_LOST;
+				return 0;
+			}
 			printf("# seq %u: no answer: %s\n", seq, strerror(errno));
 			return -1;
 		}
@@ -413,11 +443,15 @@ static int await_answer(int fd, uint32_t seq, int is_dump, struct tally *t)
 					t->errors++;
 				else
 					t->acked++;
+				if (e->error == -ENOMEM)
+					t->enomem++;
+				t->last_error = e->error;
 				/* A dump's own errors end it; an ACK after a dump is its end too. */
 				return 0;
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE) {
 				t->dumps++;
+				t->last_error = 0;
 				return 0;
 			}
 			if (nlh->nlmsg_type != family_id) {
@@ -437,21 +471,33 @@ static int await_answer(int fd, uint32_t seq, int is_dump, struct tally *t)
 	}
 }
 
-static int fuzz(unsigned long requests, time_t deadline, struct tally *t)
+/* A generic netlink socket with extacks, a 20 s receive timeout and room for dumps. */
+static int open_socket(void)
 {
 	struct timeval tv = { .tv_sec = 20 };
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	static struct msgbuf m;
 	int fd, one = 1, bufsize = 1 << 20;
-	unsigned long i;
-	int is_dump;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
+	if (fd < 0) {
+		printf("# netlink socket: %s\n", strerror(errno));
 		return -1;
+	}
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	return fd;
+}
+
+static int fuzz(unsigned long requests, time_t deadline, struct tally *t)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	static struct msgbuf m;
+	unsigned long i;
+	int fd, is_dump;
+
+	fd = open_socket();
+	if (fd < 0)
+		return -1;
 	for (i = 0; i < requests && time(NULL) < deadline; i++) {
 		uint32_t seq = (uint32_t)i + 1;
 
@@ -472,6 +518,238 @@ static int fuzz(unsigned long requests, time_t deadline, struct tally *t)
 	return 0;
 }
 
+/* ---- fault mode ---- */
+
+/* A device's configuration as its dump gives it, as bytes to compare. */
+struct snapshot {
+	uint8_t *data;
+	size_t len, cap;
+};
+
+static int snap_add(struct snapshot *s, const void *p, size_t len)
+{
+	if (s->len + len > s->cap) {
+		size_t cap = (s->len + len) * 2;
+		uint8_t *data = realloc(s->data, cap);
+
+		if (!data)
+			return -1;
+		s->data = data;
+		s->cap = cap;
+	}
+	memcpy(s->data + s->len, p, len);
+	s->len += len;
+	return 0;
+}
+
+static int same_snapshot(const struct snapshot *a, const struct snapshot *b)
+{
+	return a->len == b->len && !memcmp(a->data, b->data, a->len);
+}
+
+/*
+ * Every attribute of a dump message but those that differ between a
+ * device and its mirror: the device's index and name, a peer's byte
+ * counters and last handshake time. Attributes are taken whole (header
+ * and payload), nests descended into where something inside is skipped.
+ */
+static int snap_message(struct snapshot *s, const struct nlmsghdr *nlh)
+{
+	struct nlattr *a, *peer, *pa;
+	int rem, prem, parem;
+
+	nla_for_each_attr(a, (struct nlattr *)((uint8_t *)NLMSG_DATA(nlh) + GENL_HDRLEN),
+			  (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, rem) {
+		switch (nla_type(a)) {
+		case MESHTUN_DEVICE_A_IFINDEX:
+		case MESHTUN_DEVICE_A_IFNAME:
+			continue;
+		case MESHTUN_DEVICE_A_PEERS:
+			nla_for_each_nested(peer, a, prem) {
+				if (snap_add(s, "[peer]", 6))
+					return -1;
+				nla_for_each_nested(pa, peer, parem) {
+					if (nla_type(pa) == MESHTUN_PEER_A_LAST_HANDSHAKE_TIME ||
+					    nla_type(pa) == MESHTUN_PEER_A_RX_BYTES ||
+					    nla_type(pa) == MESHTUN_PEER_A_TX_BYTES)
+						continue;
+					if (snap_add(s, pa, NLA_ALIGN(pa->nla_len)))
+						return -1;
+				}
+			}
+			continue;
+		default:
+			if (snap_add(s, a, NLA_ALIGN(a->nla_len)))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Dump the device with the given index into s (faults off). */
+static int take_snapshot(int fd, uint32_t ifindex, uint32_t seq, struct snapshot *s)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	static uint8_t buf[BUF_SIZE * 2];
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr g;
+		struct nlattr a;
+		uint32_t ifindex;
+	} req = {
+		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = (uint16_t)family_id,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = seq },
+		.g = { .cmd = MESHTUN_CMD_GET_DEVICE, .version = MESHTUN_GENL_VERSION },
+		.a = { .nla_len = NLA_HDRLEN + sizeof(uint32_t), .nla_type = MESHTUN_DEVICE_A_IFINDEX },
+		.ifindex = ifindex,
+	};
+
+	s->len = 0;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		printf("# dump of %u: %s\n", ifindex, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nlh;
+		int rem;
+
+		if (len < 0) {
+			printf("# dump of %u: %s\n", ifindex, strerror(errno));
+			return -1;
+		}
+		rem = (int)len;
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, rem); nlh = NLMSG_NEXT(nlh, rem)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				printf("# dump of %u: %s\n", ifindex,
+				       strerror(-((struct nlmsgerr *)NLMSG_DATA(nlh))->error));
+				return -1;
+			}
+			if (snap_message(s, nlh)) {
+				printf("# dump of %u: out of memory\n", ifindex);
+				return -1;
+			}
+		}
+	}
+}
+
+static int make_it_fail(int fd, int on)
+{
+	if (pwrite(fd, on ? "1" : "0", 1, 0) != 1) {
+		printf("# /proc/self/make-it-fail: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send a request and wait for its answer, its outcome in t->last_error.
+ * (A dump that failed to allocate may still be running when its error
+ * comes: the caller closes the socket of a dump.)
+ */
+static int send_request(int fd, const struct msgbuf *m, uint32_t seq, int is_dump, struct tally *t)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+	t->sent++;
+	if (sendto(fd, m->data, m->len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		t->errors++;
+		t->last_error = -errno;
+		if (errno == ENOMEM || errno == ENOBUFS)
+			t->enomem++;
+		return 0;
+	}
+	return await_answer(fd, seq, is_dump, t);
+}
+
+static int fault_run(unsigned long requests, time_t deadline, struct tally *t)
+{
+	struct snapshot before = { 0 }, after = { 0 }, mirror = { 0 };
+	struct tally mirror_tally = { 0 };
+	static struct msgbuf m;
+	int fd = -1, snap_fd, mf, ret = -1, is_dump;
+	uint32_t seq = 0;
+	unsigned long i;
+
+	mf = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (mf < 0) {
+		printf("# /proc/self/make-it-fail: %s (no CONFIG_FAULT_INJECTION?)\n",
+		       strerror(errno));
+		return -1;
+	}
+	/* Snapshots on a socket of their own, never in the middle of a dump. */
+	snap_fd = open_socket();
+	if (snap_fd < 0) {
+		close(mf);
+		return -1;
+	}
+	for (i = 0; i < requests && time(NULL) < deadline; i++) {
+		uint32_t req_seq = ++seq;
+		int failed;
+
+		build_request(&m, req_seq, &is_dump);
+		if (!is_dump && take_snapshot(snap_fd, ifindexes[0], ++seq, &before))
+			goto out;
+		if (fd < 0 && (fd = open_socket()) < 0)
+			goto out;
+		if (make_it_fail(mf, 1))
+			goto out;
+		failed = send_request(fd, &m, req_seq, is_dump, t);
+		if (make_it_fail(mf, 0) || failed)
+			goto out;
+		if (is_dump) {
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		if (take_snapshot(snap_fd, ifindexes[0], ++seq, &after))
+			goto out;
+		if (t->last_error < 0) {
+			if (!same_snapshot(&before, &after)) {
+				printf("# seq %u: refused (%s), but the device changed\n", req_seq,
+				       strerror(-t->last_error));
+				goto out;
+			}
+			continue;
+		}
+		/* An answer lost with nothing changed: the request may have failed. */
+		if (t->last_error == ANSWER_LOST && same_snapshot(&before, &after))
+			continue;
+		/* Accepted: the mirror takes the same request, without faults. */
+		memcpy(m.data + device_attr_at, &mirror_ifindex, sizeof(mirror_ifindex));
+		((struct nlmsghdr *)m.data)->nlmsg_seq = ++seq;
+		if (send_request(fd, &m, seq, 0, &mirror_tally))
+			goto out;
+		if (mirror_tally.last_error) {
+			printf("# seq %u: the device took it, the mirror refused it (%s)\n", req_seq,
+			       mirror_tally.last_error < 0 ? strerror(-mirror_tally.last_error) :
+							     "answer lost");
+			goto out;
+		}
+		if (take_snapshot(snap_fd, mirror_ifindex, ++seq, &mirror))
+			goto out;
+		if (!same_snapshot(&after, &mirror)) {
+			printf("# seq %u: accepted, but the device and the mirror differ "
+			       "(%zu and %zu bytes of configuration)\n", req_seq, after.len, mirror.len);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(before.data);
+	free(after.data);
+	free(mirror.data);
+	if (fd >= 0)
+		close(fd);
+	close(snap_fd);
+	close(mf);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long requests = 10000, seconds = 60, procs = 2;
@@ -480,8 +758,14 @@ int main(int argc, char **argv)
 	int opt, i, failed = 0;
 	time_t deadline;
 
-	while ((opt = getopt(argc, argv, "n:t:j:s:")) != -1) {
+	const char *mirror = NULL;
+
+	while ((opt = getopt(argc, argv, "n:t:j:s:F:")) != -1) {
 		switch (opt) {
+		case 'F':
+			mirror = optarg;
+			fault_mode = 1;
+			break;
 		case 'n':
 			requests = strtoul(optarg, NULL, 0);
 			break;
@@ -495,8 +779,9 @@ int main(int argc, char **argv)
 			seed = strtoull(optarg, NULL, 0);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n REQUESTS] [-t SECONDS] [-j PROCESSES] [-s SEED] DEV...\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-n REQUESTS] [-t SECONDS] [-j PROCESSES] [-s SEED] DEV...\n"
+				"       %s -F MIRROR [-n REQUESTS] [-t SECONDS] [-s SEED] DEV\n",
+				argv[0], argv[0]);
 			return 2;
 		}
 	}
@@ -504,6 +789,14 @@ int main(int argc, char **argv)
 	n_devices = argc - optind;
 	if (n_devices < 1 || n_devices > 8 || procs < 1 || procs > 64) {
 		fprintf(stderr, "%s: 1 to 8 devices, 1 to 64 processes\n", argv[0]);
+		return 2;
+	}
+	if (fault_mode && n_devices != 1) {
+		fprintf(stderr, "%s: -F takes one device beside the mirror\n", argv[0]);
+		return 2;
+	}
+	if (mirror && !(mirror_ifindex = if_nametoindex(mirror))) {
+		fprintf(stderr, "%s: no device %s\n", argv[0], mirror);
 		return 2;
 	}
 	for (i = 0; i < n_devices; i++) {
@@ -527,6 +820,21 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	deadline = time(NULL) + (time_t)seconds;
+	if (fault_mode) {
+		struct tally t = { 0 };
+		int ret = fault_run(requests, deadline, &t);
+		/* Faults that never struck, or requests that never got through, test nothing. */
+		int idle = !ret && (!t.enomem || !t.acked);
+
+		printf("%s 1 - %lu requests with slab faults injected: %lu accepted, %lu refused "
+		       "(%lu out of memory), %lu answers lost, %lu dumps; %s\n",
+		       ret || idle ? "not ok" : "ok", t.sent, t.acked, t.errors, t.enomem, t.lost,
+		       t.dumps, ret ? "one was not all or nothing" :
+		       !t.enomem ? "no allocation failed" : !t.acked ? "none was accepted" :
+		       "each all or nothing");
+		printf("1..1\n");
+		return ret || idle;
+	}
 	for (i = 0; i < (int)procs; i++) {
 		pid_t pid = fork();
 

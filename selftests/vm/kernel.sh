@@ -47,8 +47,11 @@ kernel_modroot() {
 # acpi=noirq: PCI interrupts from the BIOS's routing table, because ACPI's
 # _PRT method, interpreted under TCG with KASAN, exceeds the interpreter's
 # loop timeout and leaves the virtio devices without interrupts.
+# slub_debug: the socket buffer caches may fail on demand (failslab's
+# cache filter, selftests/fuzz/faults.sh), with the default full debugging
+# (FZPU) kept for them; every other cache keeps it too.
 kernel_append() {
 	if is_debug_kernel "$1"; then
-		echo "panic_on_warn=1 acpi=noirq"
+		echo "panic_on_warn=1 acpi=noirq slub_debug=FZPUA,skbuff_head_cache,skbuff_fclone_cache"
 	fi
 }
