@@ -5,6 +5,7 @@
 #include "ini.h"
 #include "key.h"
 #include "parse.h"
+#include "upconf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -70,14 +71,11 @@ static int parse_allowedips(struct reader *r, const char *key, struct mt_peer_co
 	return 0;
 }
 
-static int interface_key(struct reader *r, struct mt_device_conf *conf, const char *key,
-			 char *value)
+static int interface_key(struct reader *r, struct mt_device_conf *conf, struct mt_up_conf *up,
+			 const char *key, char *value)
 {
-	static const char *const wg_quick[] = {
-		"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown",
-		"PostDown", "SaveConfig",
-	};
-	size_t i;
+	char why[256];
+	int ret;
 
 	if (!strcasecmp(key, "PrivateKey")) {
 		if (!mt_key_from_base64(conf->private_key, value))
@@ -91,11 +89,16 @@ static int interface_key(struct reader *r, struct mt_device_conf *conf, const ch
 		if (mt_parse_fwmark(&conf->fwmark, value))
 			return fail(r, key, "\"%s\" is not a mark (a 32-bit number or off)", value);
 		conf->set_fwmark = true;
+	} else if (!up) {
+		/* setconf and addconf leave these to `mtctl up`, as wg leaves them to wg-quick. */
+		if (!mt_up_is_key(key))
+			return fail(r, key, "unknown key in [Interface]");
 	} else {
-		for (i = 0; i < sizeof(wg_quick) / sizeof(wg_quick[0]); i++)
-			if (!strcasecmp(key, wg_quick[i]))
-				return 0;
-		return fail(r, key, "unknown key in [Interface]");
+		ret = mt_up_key(up, key, value, why, sizeof(why));
+		if (ret < 0)
+			return ret == -EINVAL ? fail(r, key, "%s", why) : ret;
+		if (!ret)
+			return fail(r, key, "unknown key in [Interface]");
 	}
 	return 0;
 }
@@ -173,7 +176,8 @@ static int end_peer(struct reader *r, struct mt_device_conf *conf, bool in_peer,
 	return 0;
 }
 
-int mt_ini_read(const char *path, struct mt_device_conf *conf, char *err, size_t errlen)
+int mt_ini_read(const char *path, struct mt_device_conf *conf, struct mt_up_conf *up,
+		char *err, size_t errlen)
 {
 	struct reader r = { .path = path, .err = err, .errlen = errlen };
 	enum { NONE, INTERFACE, PEER } section = NONE;
@@ -230,7 +234,7 @@ int mt_ini_read(const char *path, struct mt_device_conf *conf, char *err, size_t
 		if (section == NONE)
 			ret = fail(&r, key, "key outside [Interface] or [Peer]");
 		else if (section == INTERFACE)
-			ret = interface_key(&r, conf, key, value);
+			ret = interface_key(&r, conf, up, key, value);
 		else
 			ret = peer_key(&r, &conf->peers[conf->n_peers - 1], &has_key, key, value);
 		explicit_bzero(line, cap);
@@ -239,6 +243,13 @@ int mt_ini_read(const char *path, struct mt_device_conf *conf, char *err, size_t
 	}
 	if (!ret)
 		ret = end_peer(&r, conf, section == PEER, has_key, peer_line);
+	if (!ret && up) {
+		char why[256];
+
+		ret = mt_up_check(up, conf, why, sizeof(why));
+		if (ret == -EINVAL)
+			snprintf(err, errlen, "%s: %s", path, why);
+	}
 	if (line) {
 		explicit_bzero(line, cap);
 		free(line);

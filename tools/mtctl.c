@@ -666,7 +666,7 @@ static int cmd_conf(struct mt_genl *g, const char *cmd, int argc, char **argv)
 		fprintf(stderr, "%s: %s: expected \"dev DEV FILE\"\n", prog, cmd);
 		return 1;
 	}
-	ret = mt_ini_read(argv[2], &want, err, sizeof(err));
+	ret = mt_ini_read(argv[2], &want, NULL, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "%s: %s: %s\n", prog, cmd, ret == -ENOMEM ? "out of memory" : err);
 		mt_conf_free(&want);

@@ -7,7 +7,8 @@
  *   0  one word to every word parser (CIDR, endpoint, port, fwmark,
  *      keepalive, base64 key); a CIDR that parses must format and parse
  *      back to itself
- *   1  a configuration file (mt_ini_read); one that parses must write out
+ *   1  a configuration file (mt_ini_read), read as mtctl up reads it (its
+ *      own keys too), then as setconf does; one that parses must write out
  *      (showconf's format), read back, and write out the same again
  * Any other first byte is taken modulo 2. A broken round trip aborts, which
  * libFuzzer reports like a crash.
@@ -104,9 +105,18 @@ static void config_file(const uint8_t *data, size_t size)
 	size_t len1, len2;
 	int fd, fd2;
 
+	struct mt_up_conf up;
+
 	fd = as_file(data, size, path);
+	/* As mtctl up reads it: every key of up too. */
 	memset(&conf, 0, sizeof(conf));
-	if (mt_ini_read(path, &conf, err, sizeof(err))) {
+	memset(&up, 0, sizeof(up));
+	mt_ini_read(path, &conf, &up, err, sizeof(err));
+	mt_up_free(&up);
+	mt_conf_free(&conf);
+	/* As setconf reads it, for the round trip. */
+	memset(&conf, 0, sizeof(conf));
+	if (mt_ini_read(path, &conf, NULL, err, sizeof(err))) {
 		close(fd);
 		mt_conf_free(&conf);
 		return;
@@ -115,7 +125,7 @@ static void config_file(const uint8_t *data, size_t size)
 	text1 = written(&conf, &len1);
 	fd2 = as_file(text1, len1, path);
 	memset(&again, 0, sizeof(again));
-	if (mt_ini_read(path, &again, err, sizeof(err))) {
+	if (mt_ini_read(path, &again, NULL, err, sizeof(err))) {
 		fprintf(stderr, "showconf's output does not read back: %s\n%s", err, text1);
 		abort();
 	}
