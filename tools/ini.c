@@ -7,7 +7,6 @@
 #include "parse.h"
 #include "upconf.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -38,18 +37,6 @@ static int fail(struct reader *r, const char *key, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
 static int parse_allowedips(struct reader *r, const char *key, struct mt_peer_conf *peer,
 			    char *value)
 {
@@ -59,7 +46,7 @@ static int parse_allowedips(struct reader *r, const char *key, struct mt_peer_co
 	for (item = strtok_r(value, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		struct mt_allowedip *ip;
 
-		item = trim(item);
+		item = mt_trim(item);
 		if (!*item)
 			continue;
 		ip = mt_conf_add_allowedip(peer);
@@ -200,7 +187,7 @@ int mt_ini_read(const char *path, struct mt_device_conf *conf, struct mt_up_conf
 		text = line;
 		if (strchr(text, '#'))
 			*strchr(text, '#') = '\0';
-		text = trim(text);
+		text = mt_trim(text);
 		if (!*text)
 			continue;
 		if (*text == '[') {
@@ -229,8 +216,8 @@ int mt_ini_read(const char *path, struct mt_device_conf *conf, struct mt_up_conf
 			break;
 		}
 		*eq = '\0';
-		key = trim(text);
-		value = trim(eq + 1);
+		key = mt_trim(text);
+		value = mt_trim(eq + 1);
 		if (section == NONE)
 			ret = fail(&r, key, "key outside [Interface] or [Peer]");
 		else if (section == INTERFACE)

@@ -5,6 +5,7 @@
 #include "parse.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -22,6 +23,28 @@ static int parse_ulong(unsigned long *out, const char *text, int base, unsigned 
 	if (errno || *end || *out > max)
 		return -EINVAL;
 	return 0;
+}
+
+int mt_parse_u32(uint32_t *out, const char *text, uint32_t min, uint32_t max)
+{
+	unsigned long v;
+
+	if (parse_ulong(&v, text, 10, max) || v < min)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+char *mt_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
 }
 
 int mt_parse_u16(uint16_t *out, const char *text)

@@ -5,6 +5,9 @@
  *   mt_parse_cidr()      "10.0.0.0/8", "fd00::1" (a host)  -> allowed IP
  *   mt_parse_endpoint()  "HOST:PORT", "[V6]:PORT"; hostnames resolved
  *   mt_parse_u16()       decimal 0..65535
+ *   mt_parse_u32()       decimal MIN..MAX
+ *   mt_trim()            a string without its leading and trailing space
+ *                        (trailing space cut in place)
  *   mt_parse_fwmark()    decimal or 0x hex, "off" = 0
  *   mt_parse_keepalive() 0..65535 seconds, "off" = 0
  *   mt_format_addr()     IPv4/IPv6 address -> text, as inet_ntop writes it
@@ -26,6 +29,8 @@
 int mt_parse_cidr(struct mt_allowedip *ip, const char *text, const char **why);
 int mt_parse_endpoint(union mt_sockaddr *ep, const char *text, const char **why);
 int mt_parse_u16(uint16_t *out, const char *text);
+int mt_parse_u32(uint32_t *out, const char *text, uint32_t min, uint32_t max);
+char *mt_trim(char *s);
 int mt_parse_fwmark(uint32_t *out, const char *text);
 int mt_parse_keepalive(uint16_t *out, const char *text);
 char *mt_format_addr(int family, const void *addr, char buf[MT_ADDR_TEXT_LEN]);

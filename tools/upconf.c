@@ -41,28 +41,24 @@ static int whyf(char *why, size_t whylen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Grow an array by one zeroed element; NULL when out of memory. */
-static void *grow(void *array, size_t *n, size_t size)
+/*
+ * Append a copy of item to the array of *n elements whose pointer is at
+ * arrayp (a T ** for any T): 0 or -ENOMEM. The pointer is read and written
+ * with memcpy, not through a void **, which would alias a T *.
+ */
+static int append(void *arrayp, size_t *n, size_t size, const void *item)
 {
-	char *p = realloc(array, (*n + 1) * size);
+	void *array;
+	char *p;
 
+	memcpy(&array, arrayp, sizeof(array));
+	p = realloc(array, (*n + 1) * size);
 	if (!p)
-		return NULL;
-	memset(p + *n * size, 0, size);
+		return -ENOMEM;
+	memcpy(p + *n * size, item, size);
+	memcpy(arrayp, &p, sizeof(p));
 	(*n)++;
-	return p;
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
+	return 0;
 }
 
 /* The next comma-separated item of *rest, trimmed; NULL at the end. */
@@ -72,7 +68,7 @@ static char *next_item(char **rest)
 
 	while (*rest) {
 		item = strsep(rest, ",");
-		item = trim(item);
+		item = mt_trim(item);
 		if (*item)
 			return item;
 	}
@@ -82,7 +78,7 @@ static char *next_item(char **rest)
 static int add_prefix(struct mt_prefix_list *list, const char *text, bool keep_host,
 		      char *why, size_t whylen)
 {
-	struct mt_allowedip ip, *items;
+	struct mt_allowedip ip;
 	const char *what = NULL;
 	int bits, i;
 
@@ -96,12 +92,7 @@ static int add_prefix(struct mt_prefix_list *list, const char *text, bool keep_h
 				return whyf(why, whylen, "\"%s\": host bits set after /%u", text,
 					    ip.cidr);
 	}
-	items = grow(list->items, &list->n, sizeof(*items));
-	if (!items)
-		return -ENOMEM;
-	list->items = items;
-	items[list->n - 1] = ip;
-	return 0;
+	return append(&list->items, &list->n, sizeof(ip), &ip);
 }
 
 static int prefix_list(struct mt_prefix_list *list, char *value, bool keep_host, char *why,
@@ -116,36 +107,22 @@ static int prefix_list(struct mt_prefix_list *list, char *value, bool keep_host,
 	return 0;
 }
 
-static int parse_u32(uint32_t *out, const char *text, uint32_t min, uint32_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)*text))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* "1000", "1000-1999" or a user name. */
 static int uid_list(struct mt_uid_range **ranges, size_t *n, char *value, char *why,
 		    size_t whylen)
 {
-	struct mt_uid_range r, *grown;
+	struct mt_uid_range r;
 	struct passwd *pw;
 	char *item, *dash;
+	int ret;
 
 	while ((item = next_item(&value))) {
 		dash = strchr(item, '-');
 		if (isdigit((unsigned char)*item)) {
 			if (dash)
 				*dash = '\0';
-			if (parse_u32(&r.start, item, 0, UINT32_MAX - 1) ||
-			    parse_u32(&r.end, dash ? dash + 1 : item, 0, UINT32_MAX - 1)) {
+			if (mt_parse_u32(&r.start, item, 0, UINT32_MAX - 1) ||
+			    mt_parse_u32(&r.end, dash ? dash + 1 : item, 0, UINT32_MAX - 1)) {
 				if (dash)
 					*dash = '-';
 				return whyf(why, whylen, "\"%s\" is not a uid or uid range", item);
@@ -159,11 +136,8 @@ static int uid_list(struct mt_uid_range **ranges, size_t *n, char *value, char *
 				return whyf(why, whylen, "\"%s\" is no user of this system", item);
 			r.start = r.end = pw->pw_uid;
 		}
-		grown = grow(*ranges, n, sizeof(**ranges));
-		if (!grown)
-			return -ENOMEM;
-		*ranges = grown;
-		grown[*n - 1] = r;
+		if ((ret = append(ranges, n, sizeof(r), &r)))
+			return ret;
 	}
 	return 0;
 }
@@ -184,7 +158,7 @@ static bool nft_name(const char *s)
 static int direct_set(struct mt_up_conf *up, char *value, char *why, size_t whylen)
 {
 	char *words[4], *save = NULL, *w;
-	struct mt_nft_set *sets;
+	struct mt_nft_set set = { 0 };
 	int n = 0;
 
 	for (w = strtok_r(value, " \t", &save); w && n < 4; w = strtok_r(NULL, " \t", &save))
@@ -198,21 +172,16 @@ static int direct_set(struct mt_up_conf *up, char *value, char *why, size_t whyl
 		return whyf(why, whylen, "\"%s\" is not an nftables table name", words[1]);
 	if (!nft_name(words[2]))
 		return whyf(why, whylen, "\"%s\" is not an nftables set name", words[2]);
-	sets = grow(up->direct_sets, &up->n_direct_sets, sizeof(*sets));
-	if (!sets)
-		return -ENOMEM;
-	up->direct_sets = sets;
-	sets += up->n_direct_sets - 1;
-	strcpy(sets->family, words[0]);
-	strcpy(sets->table, words[1]);
-	strcpy(sets->set, words[2]);
-	return 0;
+	strcpy(set.family, words[0]);
+	strcpy(set.table, words[1]);
+	strcpy(set.set, words[2]);
+	return append(&up->direct_sets, &up->n_direct_sets, sizeof(set), &set);
 }
 
 /* "tcp/8080 -> 10.0.0.3:80" */
 static int forward(struct mt_up_conf *up, char *value, char *why, size_t whylen)
 {
-	struct mt_forward f = { 0 }, *grown;
+	struct mt_forward f = { 0 };
 	const char *what = NULL;
 	char *arrow, *slash, *from, *to;
 	uint16_t port;
@@ -221,8 +190,8 @@ static int forward(struct mt_up_conf *up, char *value, char *why, size_t whylen)
 	if (!arrow)
 		return whyf(why, whylen, "want PROTO/PORT -> ADDRESS:PORT, as \"tcp/80 -> 10.0.0.3:80\"");
 	*arrow = '\0';
-	from = trim(value);
-	to = trim(arrow + 2);
+	from = mt_trim(value);
+	to = mt_trim(arrow + 2);
 	slash = strchr(from, '/');
 	if (!slash)
 		return whyf(why, whylen, "\"%s\": want PROTO/PORT, as tcp/80", from);
@@ -242,34 +211,24 @@ static int forward(struct mt_up_conf *up, char *value, char *why, size_t whylen)
 	if (mt_parse_endpoint(&f.to, to, &what) ||
 	    (f.to.sa.sa_family == AF_INET ? !f.to.sin.sin_port : !f.to.sin6.sin6_port))
 		return whyf(why, whylen, "\"%s\": %s", to, what ? what : "want ADDRESS:PORT");
-	grown = grow(up->forwards, &up->n_forwards, sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	up->forwards = grown;
-	grown[up->n_forwards - 1] = f;
-	return 0;
+	return append(&up->forwards, &up->n_forwards, sizeof(f), &f);
 }
 
 static int hook(struct mt_up_conf *up, enum mt_hook h, const char *value)
 {
-	char **grown, *copy = strdup(value);
+	char *copy = strdup(value);
 
-	if (!copy)
-		return -ENOMEM;
-	grown = grow(up->hooks[h], &up->n_hooks[h], sizeof(*grown));
-	if (!grown) {
+	if (!copy || append(&up->hooks[h], &up->n_hooks[h], sizeof(copy), &copy)) {
 		free(copy);
 		return -ENOMEM;
 	}
-	up->hooks[h] = grown;
-	grown[up->n_hooks[h] - 1] = copy;
 	return 0;
 }
 
 static int dns(struct mt_up_conf *up, char *value, char *why, size_t whylen)
 {
 	struct mt_allowedip ip;
-	char *item, **grown;
+	char *item, *copy;
 	int ret;
 
 	while ((item = next_item(&value))) {
@@ -281,12 +240,11 @@ static int dns(struct mt_up_conf *up, char *value, char *why, size_t whylen)
 		/* Anything else is a search domain, as for wg-quick. */
 		if (strchr(item, '/') || strchr(item, ' '))
 			return whyf(why, whylen, "\"%s\" is neither an address nor a domain", item);
-		grown = grow(up->dns_search, &up->n_dns_search, sizeof(*grown));
-		if (!grown)
+		copy = strdup(item);
+		if (!copy || append(&up->dns_search, &up->n_dns_search, sizeof(copy), &copy)) {
+			free(copy);
 			return -ENOMEM;
-		up->dns_search = grown;
-		if (!(grown[up->n_dns_search - 1] = strdup(item)))
-			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -303,7 +261,7 @@ int mt_up_key(struct mt_up_conf *up, const char *key, char *value, char *why, si
 	if (!strcasecmp(key, "DNS"))
 		return dns(up, value, why, whylen) ?: 1;
 	if (!strcasecmp(key, "MTU")) {
-		if (parse_u32(&up->mtu, value, 68, 65535))
+		if (mt_parse_u32(&up->mtu, value, 68, 65535))
 			return whyf(why, whylen, "\"%s\" is not an MTU (68 to 65535)", value);
 		return 1;
 	}
@@ -315,7 +273,7 @@ int mt_up_key(struct mt_up_conf *up, const char *key, char *value, char *why, si
 		} else if (!strcasecmp(value, "main")) {
 			up->table_mode = MT_TABLE_NUMBER;
 			up->table = 254;	/* RT_TABLE_MAIN */
-		} else if (!parse_u32(&n, value, 1, UINT32_MAX) && n != 255) {
+		} else if (!mt_parse_u32(&n, value, 1, UINT32_MAX) && n != 255) {
 			up->table_mode = MT_TABLE_NUMBER;
 			up->table = n;
 		} else {

@@ -24,24 +24,30 @@ if ! [ -d "$failslab" ]; then
 	finish
 	exit
 fi
-# Only tasks that ask for it (make-it-fail) see failures, sleeping
-# allocations included, with no stack dump for each.
-# (The filter first and the probability last: failures strike every task
-# while the filter is off.)
-failslab_set() { # probability
-	echo Y >$failslab/task-filter && echo N >$failslab/cache-filter &&
-		echo 1 >$failslab/interval &&
-		echo -1 >$failslab/times && echo 0 >$failslab/space &&
-		echo 0 >$failslab/verbose && echo N >$failslab/ignore-gfp-wait &&
-		echo "$1" >$failslab/probability
+# failslab_on task|cache PROBABILITY: allocations fail in the tasks that
+# ask for it (make-it-fail), or in the caches marked for it, sleeping ones
+# included, with no stack dump for each; up to a million failures, so that
+# what is left of them tells how many struck. (The filter first and the
+# probability last: failures strike everywhere while no filter is on.)
+failslab_on() {
+	local task=N cache=N
+	if [ "$1" = task ]; then task=Y; else cache=Y; fi
+	echo $task >$failslab/task-filter && echo $cache >$failslab/cache-filter &&
+		echo 1 >$failslab/interval && echo 1000000 >$failslab/times &&
+		echo 0 >$failslab/space && echo 0 >$failslab/verbose &&
+		echo N >$failslab/ignore-gfp-wait && echo "$2" >$failslab/probability
 }
-failslab_off() { echo 0 >$failslab/probability && echo N >$failslab/task-filter; }
+failslab_off() {
+	echo 0 >$failslab/probability && echo N >$failslab/task-filter &&
+		echo N >$failslab/cache-filter
+}
+failslab_struck() { echo $((1000000 - $(cat $failslab/times))); }
 trap 'failslab_off; rm -rf "$tmp"; mt_cleanup_namespaces' EXIT
 
 # 1. configuration requests
 netns_add mtff
 in_ns mtff ip link add mt0 type meshtun && in_ns mtff ip link add mt1 type meshtun || exit 1
-check "failslab set up (3% of allocations fail)" failslab_set 3
+check "failslab set up (3% of allocations fail)" failslab_on task 3
 in_ns mtff "$top/build/tests/fuzz-netlink" -F mt1 -t "$seconds" -n 1000000 mt0 >"$tmp/faults.log" 2>&1
 status=$?
 failslab_off
@@ -74,17 +80,12 @@ skb_faults_on() {
 		[ "$(cat /sys/kernel/slab/$c/failslab)" = 1 ] ||
 			{ echo "$c is not marked for failslab (slub_debug=A)"; return 1; }
 	done
-	echo N >$failslab/task-filter && echo Y >$failslab/cache-filter &&
-		echo 1 >$failslab/interval && echo 1000000 >$failslab/times &&
-		echo 0 >$failslab/space && echo 0 >$failslab/verbose &&
-		echo N >$failslab/ignore-gfp-wait && echo 5 >$failslab/probability
+	failslab_on cache 5
 }
-skb_faults_off() { echo 0 >$failslab/probability && echo N >$failslab/cache-filter; }
-trap 'skb_faults_off; failslab_off; rm -rf "$tmp"; mt_cleanup_namespaces' EXIT
 check "5% of socket buffer allocations fail" skb_faults_on
 sleep 8
-skb_faults_off
-injected=$((1000000 - $(cat $failslab/times)))
+failslab_off
+injected=$(failslab_struck)
 echo "# $injected socket buffer allocations failed under load"
 check "some did" test "$injected" -gt 0
 wait
