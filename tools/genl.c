@@ -129,22 +129,45 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int mt_genl_open(struct mt_genl *g)
+/* A socket of PROTOCOL that reports extended acknowledgements. */
+static int connect_protocol(struct mt_genl *g, int protocol)
 {
 	int one = 1;
-	int ret;
 
 	memset(g, 0, sizeof(*g));
 	g->offset = -1;
 	g->sk = nl_socket_alloc();
 	if (!g->sk)
 		return -ENOMEM;
-	ret = genl_connect(g->sk);
-	if (ret < 0)
-		goto err;
+	if (nl_connect(g->sk, protocol) < 0) {
+		nl_socket_free(g->sk);
+		g->sk = NULL;
+		return -EIO;
+	}
 	/* Best effort: older kernels lack these options. */
 	setsockopt(nl_socket_get_fd(g->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(g->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+}
+
+int mt_rtnl_open(struct mt_genl *g)
+{
+	int ret = connect_protocol(g, NETLINK_ROUTE);
+
+	if (!ret) {
+		nl_socket_set_msg_buf_size(g->sk, 32768);
+		nl_socket_enable_msg_peek(g->sk);
+	}
+	return ret;
+}
+
+int mt_genl_open(struct mt_genl *g)
+{
+	int ret;
+
+	ret = connect_protocol(g, NETLINK_GENERIC);
+	if (ret)
+		return ret;
 	ret = genl_ctrl_resolve(g->sk, MESHTUN_GENL_NAME);
 	if (ret < 0) {
 		snprintf(g->message, sizeof(g->message),

@@ -4,6 +4,8 @@
  * kernel's extended acknowledgements (extack) captured for display.
  *
  *   mt_genl_open()     connect and resolve the family
+ *   mt_rtnl_open()     connect to rtnetlink instead (for mt_genl_request
+ *                      with requests of its own; family_id unused)
  *   mt_genl_close()    disconnect
  *   mt_genl_msg()      a new request for a command (NULL when out of memory)
  *   mt_genl_request()  send a request, feed each reply to a callback,
@@ -28,6 +30,7 @@ struct mt_genl {
 };
 
 int mt_genl_open(struct mt_genl *g);
+int mt_rtnl_open(struct mt_genl *g);
 void mt_genl_close(struct mt_genl *g);
 struct nl_msg *mt_genl_msg(struct mt_genl *g, uint8_t cmd, int flags);
 int mt_genl_request(struct mt_genl *g, struct nl_msg *msg,

@@ -8,6 +8,7 @@
  *             [peer KEY [remove] [preshared-key FILE] [endpoint HOST:PORT]
  *              [persistent-keepalive N|off] [allowed-ips [+|-]CIDR[,...]]]...
  *   mtctl setconf|addconf|syncconf dev DEV FILE
+ *   mtctl up|down FILE|NAME
  *   mtctl genkey | genpsk | pubkey
  *
  * Errors name the word (or file, line and key) that could not be used and
@@ -20,6 +21,7 @@
 #include "ini.h"
 #include "key.h"
 #include "parse.h"
+#include "up.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,9 +47,10 @@ static void usage(FILE *out)
 		"                [peer KEY [remove] [preshared-key FILE] [endpoint HOST:PORT]\n"
 		"                 [persistent-keepalive N|off] [allowed-ips [+|-]CIDR[,...]]]...\n"
 		"       %s setconf | addconf | syncconf dev DEV FILE\n"
+		"       %s up | down FILE | NAME\n"
 		"       %s genkey | genpsk | pubkey\n"
 		"       %s help | --version\n",
-		prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog);
 }
 
 static int fail_request(struct mt_genl *g, const char *what, int err)
@@ -712,6 +715,16 @@ static int cmd_syncconf(struct mt_genl *g, int argc, char **argv)
 	return cmd_conf(g, "syncconf", argc, argv);
 }
 
+/* "up FILE|NAME" */
+static int cmd_up(struct mt_genl *g, int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "%s: up: expected \"FILE\" or \"NAME\"\n", prog);
+		return 1;
+	}
+	return mt_up(prog, g, argv[0]);
+}
+
 /* ---- keys: no kernel needed ---- */
 
 static int cmd_key(const char *cmd, int argc)
@@ -765,6 +778,7 @@ int main(int argc, char **argv)
 		{ "setconf", cmd_setconf },
 		{ "addconf", cmd_addconf },
 		{ "syncconf", cmd_syncconf },
+		{ "up", cmd_up },
 	};
 	struct mt_genl g;
 	unsigned int i;
@@ -787,6 +801,14 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "genkey") || !strcmp(argv[1], "genpsk") ||
 	    !strcmp(argv[1], "pubkey"))
 		return cmd_key(argv[1], argc - 2);
+	/* Taking a device down needs its record and rtnetlink, not the module. */
+	if (!strcmp(argv[1], "down")) {
+		if (argc != 3) {
+			fprintf(stderr, "%s: down: expected \"FILE\" or \"NAME\"\n", prog);
+			return 1;
+		}
+		return mt_down(prog, argv[2]);
+	}
 	/* A dump of a large mesh is megabytes: write it in few, large pieces. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
