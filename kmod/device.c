@@ -11,6 +11,7 @@
  */
 #include "device.h"
 #include "compat.h"
+#include "mesh.h"
 #include "messages.h"
 #include "peer.h"
 #include "receive.h"
@@ -30,11 +31,15 @@ static struct rtnl_link_ops mt_link_ops;
 /* Every meshtun device, in any namespace; under RTNL. */
 static LIST_HEAD(mt_device_list);
 
-/* Headroom for the outer IP and UDP headers plus the data message header. */
+/*
+ * Headroom for the outer IP and UDP headers plus the data message header,
+ * and for a relayed packet's second data header and RELAY header.
+ */
 #define MT_NEEDED_HEADROOM ALIGN(sizeof(struct ipv6hdr) + sizeof(struct udphdr) + \
-				 MT_DATA_HEADER_LEN + NET_SKB_PAD, 4)
-/* Tailroom for padding to 16 bytes and the authentication tag. */
-#define MT_NEEDED_TAILROOM (16 + MT_AUTHTAG_LEN)
+				 2 * MT_DATA_HEADER_LEN + sizeof(struct mt_mesh_peer_msg) + \
+				 NET_SKB_PAD, 4)
+/* Tailroom for padding to 16 bytes and the authentication tag, twice if relayed. */
+#define MT_NEEDED_TAILROOM (2 * (16 + MT_AUTHTAG_LEN))
 
 #define MT_FEATURES (NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | \
 		     NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
@@ -42,6 +47,11 @@ static LIST_HEAD(mt_device_list);
 void mt_device_count(struct mt_device *mt, enum mt_drop_reason reason)
 {
 	atomic_long_inc(&mt->drops[reason]);
+}
+
+void mt_device_mesh_count(struct mt_device *mt, enum mt_mesh_stat stat, u64 n)
+{
+	atomic64_add(n, &mt->mesh_stats[stat]);
 }
 
 static void free_queues(struct mt_device *mt)
@@ -141,6 +151,7 @@ static int mt_ndo_stop(struct net_device *dev)
 	mt_socket_close(mt);
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
 		mt_timers_stop(peer);
+		mt_mesh_peer_stop(peer);
 		if (cancel_work_sync(&peer->handshake_tx_work))
 			mt_peer_put(peer);
 		mt_noise_keypairs_clear(&peer->keypairs);
@@ -173,17 +184,35 @@ static const char mt_drop_names[__MT_DROP_MAX][ETH_GSTRING_LEN] = {
 	[MT_DROP_TX_QUEUE_FULL] = "tx_queue_full",
 	[MT_DROP_TX_ENCRYPT] = "tx_encrypt_failed",
 	[MT_DROP_TX_HANDSHAKE_TIMEOUT] = "tx_handshake_timeout",
+	[MT_DROP_RX_MESH_MALFORMED] = "rx_mesh_malformed",
+	[MT_DROP_RX_MESH_REFUSED] = "rx_mesh_refused",
+	[MT_DROP_RX_MESH_RATELIMIT] = "rx_mesh_ratelimited",
+	[MT_DROP_TX_NO_RELAY] = "tx_no_relay",
+};
+
+/* The mesh's counters follow; none starts with rx_ or tx_, as drops do. */
+static const char mt_mesh_stat_names[__MT_MESH_STAT_MAX][ETH_GSTRING_LEN] = {
+	[MT_MESH_STAT_RELAY_SENT] = "relay_sent",
+	[MT_MESH_STAT_RELAY_RECEIVED] = "relay_received",
+	[MT_MESH_STAT_FORWARDED] = "relay_forwarded",
+	[MT_MESH_STAT_FORWARDED_BYTES] = "relay_forwarded_bytes",
+	[MT_MESH_STAT_INTRODUCTIONS] = "mesh_introductions",
+	[MT_MESH_STAT_PUNCHES] = "mesh_punches",
+	[MT_MESH_STAT_PATH_DIRECT] = "mesh_path_direct",
+	[MT_MESH_STAT_PATH_RELAYED] = "mesh_path_relayed",
 };
 
 static int mt_get_sset_count(struct net_device *dev, int sset)
 {
-	return sset == ETH_SS_STATS ? __MT_DROP_MAX : -EOPNOTSUPP;
+	return sset == ETH_SS_STATS ? __MT_DROP_MAX + __MT_MESH_STAT_MAX : -EOPNOTSUPP;
 }
 
 static void mt_get_strings(struct net_device *dev, u32 sset, u8 *data)
 {
-	if (sset == ETH_SS_STATS)
-		memcpy(data, mt_drop_names, sizeof(mt_drop_names));
+	if (sset != ETH_SS_STATS)
+		return;
+	memcpy(data, mt_drop_names, sizeof(mt_drop_names));
+	memcpy(data + sizeof(mt_drop_names), mt_mesh_stat_names, sizeof(mt_mesh_stat_names));
 }
 
 static void mt_get_ethtool_stats(struct net_device *dev, struct ethtool_stats *stats, u64 *data)
@@ -193,6 +222,8 @@ static void mt_get_ethtool_stats(struct net_device *dev, struct ethtool_stats *s
 
 	for (i = 0; i < __MT_DROP_MAX; i++)
 		data[i] = atomic_long_read(&mt->drops[i]);
+	for (i = 0; i < __MT_MESH_STAT_MAX; i++)
+		data[__MT_DROP_MAX + i] = atomic64_read(&mt->mesh_stats[i]);
 }
 
 static void mt_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
@@ -268,6 +299,7 @@ static void mt_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&mt->device_entry);
 	INIT_LIST_HEAD(&mt->peer_list);
 	INIT_LIST_HEAD(&mt->dead_peers);
+	INIT_LIST_HEAD(&mt->hub_list);
 	mt_index_table_init(&mt->index_table);
 	mt_cookie_checker_init(&mt->cookie_checker, mt);
 	hash_init(mt->peer_hash);

@@ -8,6 +8,7 @@
  *   mt_device_from_netdev() the mt_device behind a net_device, or NULL if
  *                           the net_device is not a meshtun device
  *   mt_device_count()       count a dropped packet by its reason
+ *   mt_device_mesh_count()  add to one of the mesh's counters
  *   mt_device_rekey_all()   the private key changed: new cookie keys,
  *                           forget what handshakes derived from the old
  *                           one, drop every session
@@ -59,7 +60,24 @@ enum mt_drop_reason {
 	MT_DROP_TX_QUEUE_FULL,		/* workers' queue full */
 	MT_DROP_TX_ENCRYPT,		/* could not make room or encrypt */
 	MT_DROP_TX_HANDSHAKE_TIMEOUT,	/* handshake given up, staged packets dropped */
+	MT_DROP_RX_MESH_MALFORMED,	/* mesh message of a wrong type or length */
+	MT_DROP_RX_MESH_REFUSED,	/* mesh message we may not act on */
+	MT_DROP_RX_MESH_RATELIMIT,	/* mesh requests over a peer's rate */
+	MT_DROP_TX_NO_RELAY,		/* no hub could relay it */
 	__MT_DROP_MAX
+};
+
+/* What the mesh did, counted per device (ethtool -S names them too). */
+enum mt_mesh_stat {
+	MT_MESH_STAT_RELAY_SENT,	/* messages we sent through a hub */
+	MT_MESH_STAT_RELAY_RECEIVED,	/* messages that came through a hub */
+	MT_MESH_STAT_FORWARDED,		/* messages we relayed as a hub */
+	MT_MESH_STAT_FORWARDED_BYTES,
+	MT_MESH_STAT_INTRODUCTIONS,	/* pairs of peers we told each other's address */
+	MT_MESH_STAT_PUNCHES,		/* PINGs sent to an address a hub gave */
+	MT_MESH_STAT_PATH_DIRECT,	/* a peer's path became direct */
+	MT_MESH_STAT_PATH_RELAYED,	/* a peer's path went through a hub */
+	__MT_MESH_STAT_MAX
 };
 
 struct mt_device {
@@ -98,6 +116,11 @@ struct mt_device {
 	u64 last_under_load;	/* jiffies64 */
 	struct gro_cells gro_cells;
 	atomic_long_t drops[__MT_DROP_MAX];
+	atomic64_t mesh_stats[__MT_MESH_STAT_MAX];
+	/* Act as a hub for our peers: relay and introduce. */
+	bool relay;
+	/* Peers configured as hubs; RCU-bh readers, config lock writers. */
+	struct list_head hub_list;
 	struct list_head dead_peers;	/* removed, awaiting mt_peer_reap_dead() */
 
 	struct list_head peer_list;
@@ -113,6 +136,7 @@ struct mt_device {
 
 int mt_device_init(void);
 void mt_device_count(struct mt_device *mt, enum mt_drop_reason reason);
+void mt_device_mesh_count(struct mt_device *mt, enum mt_mesh_stat stat, u64 n);
 void mt_device_rekey_all(struct mt_device *mt);
 void mt_device_uninit(void);
 struct mt_device *mt_device_from_netdev(struct net_device *dev);

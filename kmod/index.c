@@ -36,20 +36,44 @@ static bool index_in_use(struct mt_index_table *table, __le32 index)
 	return false;
 }
 
-__le32 mt_index_insert(struct mt_index_table *table, struct mt_index_entry *entry)
+/* Take entry out if it is in, then put it in under a free index. */
+static bool insert(struct mt_index_table *table, struct mt_index_entry *entry,
+		   const __le32 *wanted)
 {
+	bool got_wanted = wanted;
 	__le32 index;
 
 	spin_lock_bh(&table->lock);
 	if (!hlist_unhashed(&entry->node))
 		hlist_del_init_rcu(&entry->node);
-	do {
-		index = (__force __le32)get_random_u32();
-	} while (index_in_use(table, index));
+	if (wanted && !index_in_use(table, *wanted)) {
+		index = *wanted;
+	} else {
+		got_wanted = false;
+		do {
+			index = (__force __le32)get_random_u32();
+		} while (index_in_use(table, index));
+	}
 	entry->index = index;
 	hlist_add_head_rcu(&entry->node, bucket(table, index));
 	spin_unlock_bh(&table->lock);
-	return index;
+	return got_wanted;
+}
+
+__le32 mt_index_insert(struct mt_index_table *table, struct mt_index_entry *entry)
+{
+	insert(table, entry, NULL);
+	return entry->index;
+}
+
+/*
+ * For an index derived from a secret (mt_mesh's signal): as unpredictable
+ * to an observer as a random one, and as unique, or random if taken.
+ */
+bool mt_index_insert_wanted(struct mt_index_table *table, struct mt_index_entry *entry,
+			    __le32 wanted)
+{
+	return insert(table, entry, &wanted);
 }
 
 bool mt_index_replace(struct mt_index_table *table, struct mt_index_entry *old,

@@ -8,6 +8,8 @@
  *
  *   mt_index_table_init()   an empty table
  *   mt_index_insert()       give an entry a fresh random index
+ *   mt_index_insert_wanted() give it the index wanted if that is free (else
+ *                           a random one); true if it got the one wanted
  *   mt_index_replace()      hand an entry's index over to another entry
  *   mt_index_remove()       take an entry out
  *   mt_index_lookup()       the entry of an index, of the wanted types,
@@ -46,6 +48,8 @@ struct mt_index_table {
 
 void mt_index_table_init(struct mt_index_table *table);
 __le32 mt_index_insert(struct mt_index_table *table, struct mt_index_entry *entry);
+bool mt_index_insert_wanted(struct mt_index_table *table, struct mt_index_entry *entry,
+			    __le32 wanted);
 bool mt_index_replace(struct mt_index_table *table, struct mt_index_entry *old,
 		      struct mt_index_entry *new);
 void mt_index_remove(struct mt_index_table *table, struct mt_index_entry *entry);

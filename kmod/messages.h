@@ -116,6 +116,84 @@ static_assert(offsetof(struct mt_message_handshake_initiation, sender_index) ==
 #define MT_MESSAGE_PADDING_MULTIPLE 16
 #define MT_MESSAGE_MINIMUM_LENGTH mt_noise_encrypted_len(sizeof(struct mt_message_data))
 
+/*
+ * Mesh messages: meshtun's extensions, exchanged only with peers whose
+ * handshake showed they speak them (mt_mesh_speaks()), as the plaintext of
+ * ordinary data messages, so they are encrypted, authenticated and
+ * replay-checked like any packet. The first byte is the type, whose high
+ * nibble is never an IP version (4 or 6): that is how they are told apart
+ * from inner packets. len counts the bytes after the header; padding
+ * follows.
+ *
+ *   PING, PONG          between two nodes, sent straight to an address:
+ *                       proves the direct path (body: an 8-byte id, echoed)
+ *   ENDPOINT_REQUEST    node to hub: where is the peer with this key?
+ *   PEER_ASKING         hub to node: the peer with this key asks for you
+ *                       (no address: you ask back if you know it)
+ *   ENDPOINT            hub to node: the peer with this key is at this
+ *                       address (both sides of an introduction get one)
+ *   RELAY               node to hub: forward this WireGuard message to the
+ *                       peer with this key
+ *   RELAYED             hub to node: the peer with this key sent you this
+ *                       WireGuard message
+ */
+enum mt_mesh_type {
+	MT_MESH_PING = 1,
+	MT_MESH_PONG = 2,
+	MT_MESH_ENDPOINT_REQUEST = 3,
+	MT_MESH_PEER_ASKING = 4,
+	MT_MESH_ENDPOINT = 5,
+	MT_MESH_RELAY = 6,
+	MT_MESH_RELAYED = 7,
+};
+
+struct mt_mesh_header {
+	u8 type;
+	u8 flags;		/* none defined: must be 0 */
+	__be16 len;		/* of the body */
+} __packed;
+
+struct mt_mesh_ping {
+	struct mt_mesh_header header;
+	__le64 id;
+} __packed;
+
+/* ENDPOINT_REQUEST and PEER_ASKING; RELAY and RELAYED, then the message. */
+struct mt_mesh_peer_msg {
+	struct mt_mesh_header header;
+	u8 public_key[MT_NOISE_PUBLIC_KEY_LEN];
+} __packed;
+
+struct mt_mesh_endpoint {
+	struct mt_mesh_header header;
+	u8 public_key[MT_NOISE_PUBLIC_KEY_LEN];
+	u8 family;		/* 4 or 6 */
+	u8 reserved;		/* 0 */
+	__be16 port;
+	u8 addr[16];		/* IPv4 in the first 4 bytes */
+} __packed;
+
+static_assert(sizeof(struct mt_mesh_header) == 4);
+static_assert(sizeof(struct mt_mesh_ping) == 12);
+static_assert(sizeof(struct mt_mesh_peer_msg) == 36);
+static_assert(sizeof(struct mt_mesh_endpoint) == 56);
+
+/* Whether a message type and length could be a WireGuard message. */
+static inline bool mt_message_length_ok(u32 type, unsigned int len)
+{
+	switch (type) {
+	case MT_MESSAGE_HANDSHAKE_INITIATION:
+		return len == sizeof(struct mt_message_handshake_initiation);
+	case MT_MESSAGE_HANDSHAKE_RESPONSE:
+		return len == sizeof(struct mt_message_handshake_response);
+	case MT_MESSAGE_HANDSHAKE_COOKIE:
+		return len == sizeof(struct mt_message_handshake_cookie);
+	case MT_MESSAGE_DATA:
+		return len >= MT_MESSAGE_MINIMUM_LENGTH;
+	}
+	return false;
+}
+
 /* Handshake messages waiting for the handshake workers, per device. */
 #define MT_MAX_QUEUED_INCOMING_HANDSHAKES 4096
 /* Beyond this backlog the device is "under load" and demands cookies. */

@@ -12,6 +12,7 @@
 #include "allowedips.h"
 #include "compat.h"
 #include "device.h"
+#include "mesh.h"
 #include "peer.h"
 #include "send.h"
 #include "socket.h"
@@ -54,6 +55,13 @@ static const struct nla_policy mt_peer_policy[MESHTUN_PEER_A_MAX + 1] = {
 		.type = NLA_REJECT, .reject_message = "tx bytes are read-only" },
 	[MESHTUN_PEER_A_ALLOWEDIPS] = NLA_POLICY_NESTED_ARRAY(mt_allowedip_policy),
 	[MESHTUN_PEER_A_PROTOCOL_VERSION] = NLA_POLICY_RANGE(NLA_U32, 1, 1),
+	[MESHTUN_PEER_A_HUB] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MESHTUN_PEER_A_MESH] = {
+		.type = NLA_REJECT, .reject_message = "what the peer speaks is read-only" },
+	[MESHTUN_PEER_A_PATH] = {
+		.type = NLA_REJECT, .reject_message = "the path is read-only" },
+	[MESHTUN_PEER_A_RELAY_HUB] = {
+		.type = NLA_REJECT, .reject_message = "the relaying hub is read-only" },
 };
 
 static const struct nla_policy mt_device_policy[MESHTUN_DEVICE_A_MAX + 1] = {
@@ -67,6 +75,7 @@ static const struct nla_policy mt_device_policy[MESHTUN_DEVICE_A_MAX + 1] = {
 	[MESHTUN_DEVICE_A_LISTEN_PORT] = { .type = NLA_U16 },
 	[MESHTUN_DEVICE_A_FWMARK] = { .type = NLA_U32 },
 	[MESHTUN_DEVICE_A_PEERS] = NLA_POLICY_NESTED_ARRAY(mt_peer_policy),
+	[MESHTUN_DEVICE_A_RELAY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /*
@@ -134,7 +143,8 @@ static int put_device_attrs(struct sk_buff *skb, struct mt_device *mt)
 {
 	if (nla_put_u16(skb, MESHTUN_DEVICE_A_LISTEN_PORT,
 			mt->incoming_port ?: mt->listen_port) ||
-	    nla_put_u32(skb, MESHTUN_DEVICE_A_FWMARK, mt->fwmark))
+	    nla_put_u32(skb, MESHTUN_DEVICE_A_FWMARK, mt->fwmark) ||
+	    nla_put_u8(skb, MESHTUN_DEVICE_A_RELAY, mt->relay))
 		return -EMSGSIZE;
 	if (mt->has_private_key &&
 	    (nla_put(skb, MESHTUN_DEVICE_A_PRIVATE_KEY, MESHTUN_KEY_LEN, mt->private_key) ||
@@ -151,8 +161,12 @@ static int put_peer_attrs(struct sk_buff *skb, struct mt_peer *peer)
 		.tv_nsec = handshake_ns % NSEC_PER_SEC,
 	};
 	static const u8 zero_key[MESHTUN_KEY_LEN];
+	u8 path = READ_ONCE(peer->mesh.path);
 	union mt_endpoint endpoint;
+	const u8 *hub_key = NULL;
 
+	if (path == MESHTUN_PEER_PATH_RELAYED)
+		hub_key = mt_mesh_hub_key(peer);
 	read_lock_bh(&peer->endpoint_lock);
 	endpoint = peer->endpoint;
 	read_unlock_bh(&peer->endpoint_lock);
@@ -173,7 +187,12 @@ static int put_peer_attrs(struct sk_buff *skb, struct mt_peer *peer)
 			      MESHTUN_PEER_A_UNSPEC) ||
 	    nla_put_u64_64bit(skb, MESHTUN_PEER_A_TX_BYTES, atomic64_read(&peer->tx_bytes),
 			      MESHTUN_PEER_A_UNSPEC) ||
-	    nla_put_u32(skb, MESHTUN_PEER_A_PROTOCOL_VERSION, 1))
+	    nla_put_u32(skb, MESHTUN_PEER_A_PROTOCOL_VERSION, 1) ||
+	    nla_put_u8(skb, MESHTUN_PEER_A_HUB, peer->mesh.hub) ||
+	    nla_put_u8(skb, MESHTUN_PEER_A_MESH, READ_ONCE(peer->mesh.speaks)) ||
+	    nla_put_u8(skb, MESHTUN_PEER_A_PATH, path))
+		return -EMSGSIZE;
+	if (hub_key && nla_put(skb, MESHTUN_PEER_A_RELAY_HUB, MESHTUN_KEY_LEN, hub_key))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -379,6 +398,8 @@ struct mt_peer_req {
 	union mt_endpoint endpoint;
 	bool set_keepalive;
 	u16 keepalive;
+	bool set_hub;
+	bool hub;
 	unsigned int n_allowedips;
 	struct mt_allowedip_req *allowedips;
 };
@@ -392,6 +413,8 @@ struct mt_set_req {
 	u16 listen_port;
 	bool set_fwmark;
 	u32 fwmark;
+	bool set_relay;
+	bool relay;
 	/* Bound before anything changes, so a port in use fails cleanly. */
 	struct mt_socket_pair sockets;
 	bool install_sockets;
@@ -564,6 +587,10 @@ static int parse_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_pe
 		pr->keepalive = nla_get_u16(tb[MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
 		pr->set_keepalive = true;
 	}
+	if (tb[MESHTUN_PEER_A_HUB]) {
+		pr->hub = nla_get_u8(tb[MESHTUN_PEER_A_HUB]);
+		pr->set_hub = true;
+	}
 
 	attr = tb[MESHTUN_PEER_A_ALLOWEDIPS];
 	return attr ? parse_allowedips(req, pr, attr, extack) : 0;
@@ -627,6 +654,10 @@ static int parse_device(struct mt_device *mt, struct sk_buff *skb, struct genl_i
 	if (attrs[MESHTUN_DEVICE_A_FWMARK]) {
 		req->set_fwmark = true;
 		req->fwmark = nla_get_u32(attrs[MESHTUN_DEVICE_A_FWMARK]);
+	}
+	if (attrs[MESHTUN_DEVICE_A_RELAY]) {
+		req->set_relay = true;
+		req->relay = nla_get_u8(attrs[MESHTUN_DEVICE_A_RELAY]);
 	}
 	/* Sockets live in the creating namespace: changing them needs its admin. */
 	attr = attrs[MESHTUN_DEVICE_A_LISTEN_PORT] ?: attrs[MESHTUN_DEVICE_A_FWMARK];
@@ -777,6 +808,8 @@ static void apply_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_p
 		if (newly_on && netif_running(mt->dev))
 			mt_send_keepalive(peer);
 	}
+	if (pr->set_hub)
+		mt_mesh_set_hub(peer, pr->hub);
 	for (i = 0; i < pr->n_allowedips; i++) {
 		struct mt_allowedip_req *ar = &pr->allowedips[i];
 
@@ -811,6 +844,8 @@ static void apply_request(struct mt_device *mt, struct mt_set_req *req)
 	}
 	if (req->set_listen_port)
 		mt->listen_port = req->listen_port;
+	if (req->set_relay)
+		WRITE_ONCE(mt->relay, req->relay);
 	if (req->install_sockets) {
 		mt_socket_install(mt, &req->sockets);
 		req->install_sockets = false;

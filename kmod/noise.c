@@ -204,6 +204,37 @@ static void tai64n_now(u8 out[MT_NOISE_TIMESTAMP_LEN])
 	memcpy(out + sizeof(seconds), &nanoseconds, sizeof(nanoseconds));
 }
 
+/*
+ * The mesh signal. A handshake message's sender index is the sender's to
+ * choose, and WireGuard chooses it at random. meshtun chooses a keyed hash
+ * of the message's ephemeral public key under DH(initiator's static,
+ * responder's static), which only the two ends of the handshake know: a
+ * meshtun peer works the same value out and so learns that we speak mesh
+ * messages, a WireGuard peer sees just another index, and an observer
+ * cannot tell it from a random one without that key. A WireGuard peer's
+ * random index matches by chance once in 2^32 handshakes; its next
+ * handshake corrects that.
+ */
+static __le32 mesh_signal(const u8 static_static[MT_NOISE_PUBLIC_KEY_LEN],
+			  const u8 ephemeral_public[MT_NOISE_PUBLIC_KEY_LEN], bool initiator)
+{
+	static const char label_initiator[16] = "meshtun mesh 1 i";
+	static const char label_responder[16] = "meshtun mesh 1 r";
+	u8 in[sizeof(label_initiator) + MT_NOISE_PUBLIC_KEY_LEN];
+	__le32 index;
+
+	memcpy(in, initiator ? label_initiator : label_responder, sizeof(label_initiator));
+	memcpy(in + sizeof(label_initiator), ephemeral_public, MT_NOISE_PUBLIC_KEY_LEN);
+	blake2s((u8 *)&index, in, static_static, sizeof(index), sizeof(in),
+		MT_NOISE_PUBLIC_KEY_LEN);
+	return index;
+}
+
+static void learn_speaks_mesh(struct mt_peer *peer, bool speaks)
+{
+	WRITE_ONCE(peer->mesh.speaks, speaks ? MESHTUN_PEER_MESH_YES : MESHTUN_PEER_MESH_NO);
+}
+
 void mt_noise_handshake_init(struct mt_handshake *handshake, struct mt_peer *peer)
 {
 	memset(handshake, 0, sizeof(*handshake));
@@ -299,7 +330,9 @@ bool mt_noise_create_initiation(struct mt_message_handshake_initiation *msg,
 	message_encrypt(msg->encrypted_timestamp, timestamp, MT_NOISE_TIMESTAMP_LEN, key,
 			hs->hash);
 
-	msg->sender_index = mt_index_insert(&mt->index_table, &hs->entry);
+	mt_index_insert_wanted(&mt->index_table, &hs->entry,
+			       mesh_signal(hs->static_static, ephemeral_public, true));
+	msg->sender_index = hs->entry.index;
 	hs->state = MT_HANDSHAKE_CREATED_INITIATION;
 	ok = true;
 out:
@@ -374,6 +407,7 @@ struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiati
 	hs->last_initiation_consumption = now;
 	hs->state = MT_HANDSHAKE_CONSUMED_INITIATION;
 	up_write(&hs->lock);
+	learn_speaks_mesh(peer, msg->sender_index == mesh_signal(hs->static_static, e, true));
 	goto out;
 
 out_peer:
@@ -421,7 +455,9 @@ bool mt_noise_create_response(struct mt_message_handshake_response *msg,
 	/* {} */
 	message_encrypt(msg->encrypted_nothing, NULL, 0, key, hs->hash);
 
-	msg->sender_index = mt_index_insert(&mt->index_table, &hs->entry);
+	mt_index_insert_wanted(&mt->index_table, &hs->entry,
+			       mesh_signal(hs->static_static, ephemeral_public, false));
+	msg->sender_index = hs->entry.index;
 	hs->state = MT_HANDSHAKE_CREATED_RESPONSE;
 	ok = true;
 out:
@@ -488,6 +524,7 @@ struct mt_peer *mt_noise_consume_response(struct mt_message_handshake_response *
 	hs->remote_index = msg->sender_index;
 	hs->state = MT_HANDSHAKE_CONSUMED_RESPONSE;
 	up_write(&hs->lock);
+	learn_speaks_mesh(peer, msg->sender_index == mesh_signal(hs->static_static, e, false));
 	ok = true;
 out:
 	up_read(&mt->static_identity_lock);

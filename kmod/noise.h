@@ -10,6 +10,10 @@
  *                                     DH(our static, peer's static) out
  *                                     again at the next handshake
  *   mt_noise_handshake_clear()        forget a handshake in progress
+ * The sender index of the messages we create is the mesh signal (noise.c),
+ * and consuming a peer's message learns from its index whether the peer
+ * speaks mesh messages (peer->mesh.speaks).
+ *
  *   mt_noise_create_initiation()      initiator, message 1
  *   mt_noise_consume_initiation()     responder: the peer it came from
  *   mt_noise_create_response()        responder, message 2

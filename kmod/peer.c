@@ -9,6 +9,7 @@
  */
 #include "peer.h"
 #include "device.h"
+#include "mesh.h"
 #include "send.h"
 #include "timers.h"
 
@@ -67,6 +68,7 @@ struct mt_peer *mt_peer_alloc(struct mt_device *mt, const u8 *public_key)
 	mt_ordered_queue_init(&peer->tx_queue);
 	mt_ordered_queue_init(&peer->rx_queue);
 	mt_timers_init(peer);
+	mt_mesh_peer_init(peer);
 	kref_init(&peer->refcount);
 	return peer;
 }
@@ -168,6 +170,7 @@ void mt_peer_remove(struct mt_peer *peer)
 
 	lockdep_assert_held(&mt->config_lock);
 	WRITE_ONCE(peer->is_dead, true);
+	mt_mesh_remove_peer(peer);
 	mt_allowedips_remove_peer(&mt->allowedips, &peer->allowedips, &mt->config_lock);
 	hash_del_rcu(&peer->pubkey_hash);
 	list_move_tail(&peer->device_entry, &mt->dead_peers);
@@ -183,6 +186,7 @@ void mt_peer_remove(struct mt_peer *peer)
 static void peer_shutdown(struct mt_peer *peer)
 {
 	mt_timers_stop(peer);
+	mt_mesh_peer_stop(peer);
 	if (cancel_work_sync(&peer->handshake_tx_work))
 		mt_peer_put(peer);
 	mt_noise_keypairs_clear(&peer->keypairs);

@@ -50,6 +50,34 @@ union mt_endpoint {
 	struct sockaddr_in6 addr6;
 };
 
+/* A peer's part in the mesh (mesh.h). */
+struct mt_mesh_peer {
+	bool hub;			/* configured: relays and introduces for us */
+	struct list_head hub_entry;	/* in device->hub_list while a hub (RCU) */
+	u8 speaks;			/* enum meshtun_peer_mesh, from its last handshake */
+	u8 path;			/* enum meshtun_peer_path its messages took last */
+	u64 last_direct_rx;		/* jiffies64 of the last authenticated packet */
+	u64 last_relayed_rx;		/* straight from it, and through a hub */
+	u64 last_ping;			/* jiffies64 of the last PING sent to it */
+	u64 direct_tx_since;		/* sending straight since, unanswered; 0: answered */
+	/* The hub it last came through: only compared, never followed. */
+	struct mt_peer *last_hub;
+
+	spinlock_t lock;		/* the fields below */
+	union mt_endpoint candidate;	/* an address a hub gave: punch there */
+	unsigned int punches;		/* PINGs left to send there */
+	struct timer_list punch_timer;
+	struct timer_list probe_timer;	/* proof of a direct path that went quiet */
+	u64 next_discovery;		/* jiffies64: ask a hub again from then */
+	unsigned int discovery_backoff;	/* seconds */
+	/* Kept by a hub: the peer this one asked for last, and when. */
+	u8 wants[MESHTUN_KEY_LEN];
+	u64 wants_at;
+	/* Its requests to us as a hub, or its introductions as ours: a token bucket. */
+	u64 tokens_at;
+	unsigned int tokens;
+};
+
 struct mt_peer {
 	struct mt_device *device;
 	struct hlist_node pubkey_hash;	/* in device->peer_hash */
@@ -97,6 +125,7 @@ struct mt_peer {
 	atomic64_t rx_packets;
 	atomic64_t tx_packets;
 	atomic64_t last_handshake_ns;	/* CLOCK_REALTIME; 0: never */
+	struct mt_mesh_peer mesh;
 	/* Position in the device's list, for resuming dumps. */
 	u64 serial;
 	struct kref refcount;

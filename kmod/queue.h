@@ -35,6 +35,13 @@ enum mt_packet_state {
 	MT_PACKET_DEAD,
 };
 
+/* Where a message goes (mesh.h): as the mesh decides, or straight to an address. */
+enum mt_route {
+	MT_ROUTE_AUTO,		/* straight to the endpoint, or through a hub */
+	MT_ROUTE_DIRECT,	/* straight to the endpoint */
+	MT_ROUTE_CANDIDATE,	/* straight to the address a hub gave (a punch) */
+};
+
 struct mt_skb_cb {
 	struct mt_keypair *keypair;	/* referenced while in flight */
 	u64 nonce;
@@ -42,9 +49,18 @@ struct mt_skb_cb {
 	u32 plain_len;			/* inner length, 0 for a keepalive */
 	u16 mtu;			/* pad to at most this */
 	u8 ds;				/* outer DS field */
+	u8 route;			/* enum mt_route, when sent */
+	/*
+	 * Received through a hub: the hub (only compared, never followed,
+	 * so not referenced) and, for handshake messages, the serial of the
+	 * peer the hub says sent it. NULL hub: received straight.
+	 */
+	struct mt_peer *relay_hub;
+	u64 relayed_from;
 };
 
 #define MT_SKB_CB(skb) ((struct mt_skb_cb *)(skb)->cb)
+static_assert(sizeof(struct mt_skb_cb) <= sizeof_field(struct sk_buff, cb));
 
 struct mt_crypt_worker {
 	struct work_struct work;

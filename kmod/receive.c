@@ -12,6 +12,7 @@
 #include "receive.h"
 #include "clock.h"
 #include "device.h"
+#include "mesh.h"
 #include "noise.h"
 #include "peer.h"
 #include "ratelimit.h"
@@ -33,25 +34,14 @@ static void drop_rx(struct mt_device *mt, struct sk_buff *skb, enum mt_drop_reas
 	kfree_skb(skb);
 }
 
-/* The expected length of a message of this type, or 0 for "any, >= min". */
-static int message_length_ok(u32 type, unsigned int len)
-{
-	switch (type) {
-	case MT_MESSAGE_HANDSHAKE_INITIATION:
-		return len == sizeof(struct mt_message_handshake_initiation);
-	case MT_MESSAGE_HANDSHAKE_RESPONSE:
-		return len == sizeof(struct mt_message_handshake_response);
-	case MT_MESSAGE_HANDSHAKE_COOKIE:
-		return len == sizeof(struct mt_message_handshake_cookie);
-	case MT_MESSAGE_DATA:
-		return len >= MT_MESSAGE_MINIMUM_LENGTH;
-	}
-	return -1;
-}
-
 static void rx_deliver(struct sk_buff *skb, void *ctx);
 
-static void receive_data(struct mt_device *mt, struct sk_buff *skb)
+/*
+ * A data message, to the decryption workers. Through a hub (hub not NULL),
+ * its session must be one of FROM's, the peer the hub says sent it.
+ */
+static void receive_data(struct mt_device *mt, struct sk_buff *skb, struct mt_peer *from,
+			 struct mt_peer *hub)
 {
 	struct mt_message_data *hdr = (struct mt_message_data *)skb->data;
 	struct mt_index_entry *entry;
@@ -72,6 +62,12 @@ static void receive_data(struct mt_device *mt, struct sk_buff *skb)
 		return;
 	}
 	peer = keypair->entry.peer;
+	if (unlikely(hub && peer != from)) {
+		mt_keypair_put(keypair, false);
+		drop_rx(mt, skb, MT_DROP_RX_MESH_REFUSED);
+		return;
+	}
+	MT_SKB_CB(skb)->relay_hub = hub;
 	MT_SKB_CB(skb)->keypair = keypair;
 	MT_SKB_CB(skb)->nonce = le64_to_cpu(hdr->counter);
 	atomic_set(&MT_SKB_CB(skb)->state, MT_PACKET_UNCRYPTED);
@@ -85,8 +81,12 @@ static void receive_data(struct mt_device *mt, struct sk_buff *skb)
 	}
 }
 
-static void receive_handshake(struct mt_device *mt, struct sk_buff *skb)
+/* A handshake message (linear), to the handshake workers. */
+static void receive_handshake(struct mt_device *mt, struct sk_buff *skb, struct mt_peer *from,
+			      struct mt_peer *hub)
 {
+	MT_SKB_CB(skb)->relay_hub = hub;
+	MT_SKB_CB(skb)->relayed_from = hub ? from->serial : 0;
 	if (atomic_inc_return(&mt->handshake_queue_len) > MT_MAX_QUEUED_INCOMING_HANDSHAKES ||
 	    !mt_crypt_queue_push(&mt->handshake_queue, skb)) {
 		atomic_dec(&mt->handshake_queue_len);
@@ -114,11 +114,14 @@ int mt_receive_encap(struct sock *sk, struct sk_buff *skb)
 	__skb_pull(skb, offset);
 	type = ((struct mt_message_header *)skb->data)->type;
 
-	switch (message_length_ok(le32_to_cpu(type), skb->len)) {
-	case -1:
+	if (type != cpu_to_le32(MT_MESSAGE_HANDSHAKE_INITIATION) &&
+	    type != cpu_to_le32(MT_MESSAGE_HANDSHAKE_RESPONSE) &&
+	    type != cpu_to_le32(MT_MESSAGE_HANDSHAKE_COOKIE) &&
+	    type != cpu_to_le32(MT_MESSAGE_DATA)) {
 		drop_rx(mt, skb, MT_DROP_RX_BAD_TYPE);
 		return 0;
-	case 0:
+	}
+	if (!mt_message_length_ok(le32_to_cpu(type), skb->len)) {
 		drop_rx(mt, skb, MT_DROP_RX_BAD_LENGTH);
 		return 0;
 	}
@@ -127,7 +130,7 @@ int mt_receive_encap(struct sock *sk, struct sk_buff *skb)
 			drop_rx(mt, skb, MT_DROP_RX_BAD_LENGTH);
 			return 0;
 		}
-		receive_data(mt, skb);
+		receive_data(mt, skb, NULL, NULL);
 		return 0;
 	}
 	/* Handshake messages are small: make them linear once, here. */
@@ -135,8 +138,33 @@ int mt_receive_encap(struct sock *sk, struct sk_buff *skb)
 		drop_rx(mt, skb, MT_DROP_RX_BAD_LENGTH);
 		return 0;
 	}
-	receive_handshake(mt, skb);
+	receive_handshake(mt, skb, NULL, NULL);
 	return 0;
+}
+
+void mt_receive_relayed(struct mt_device *mt, struct sk_buff *skb, struct mt_peer *from,
+			struct mt_peer *hub)
+{
+	u32 type;
+
+	/* The hub checked it; we do again, trusting the hub no more than the network. */
+	if (unlikely(!pskb_may_pull(skb, sizeof(struct mt_message_header))))
+		goto malformed;
+	type = le32_to_cpu(((struct mt_message_header *)skb->data)->type);
+	if (!mt_message_length_ok(type, skb->len) || type == MT_MESSAGE_HANDSHAKE_COOKIE)
+		goto malformed;
+	if (type == MT_MESSAGE_DATA) {
+		if (unlikely(!pskb_may_pull(skb, sizeof(struct mt_message_data))))
+			goto malformed;
+		receive_data(mt, skb, from, hub);
+		return;
+	}
+	if (unlikely(skb_linearize(skb)))
+		goto malformed;
+	receive_handshake(mt, skb, from, hub);
+	return;
+malformed:
+	drop_rx(mt, skb, MT_DROP_RX_MESH_MALFORMED);
 }
 
 static bool device_under_load(struct mt_device *mt)
@@ -155,6 +183,7 @@ static bool device_under_load(struct mt_device *mt)
 static void process_handshake(struct mt_device *mt, struct sk_buff *skb)
 {
 	u32 type = le32_to_cpu(((struct mt_message_header *)skb->data)->type);
+	struct mt_peer *hub = MT_SKB_CB(skb)->relay_hub;
 	enum mt_cookie_mac_state mac_state;
 	struct mt_endpoint_info endpoint;
 	struct mt_peer *peer = NULL;
@@ -166,7 +195,11 @@ static void process_handshake(struct mt_device *mt, struct sk_buff *skb)
 		return;
 	}
 
-	under_load = device_under_load(mt);
+	/*
+	 * Through a hub, the sender is a peer the hub has a session with and
+	 * rate limits: there is no address to prove with a cookie.
+	 */
+	under_load = !hub && device_under_load(mt);
 	mac_state = mt_cookie_validate(&mt->cookie_checker, skb, under_load);
 	if (mac_state == MT_COOKIE_INVALID_MAC) {
 		mt_device_count(mt, MT_DROP_RX_BAD_MAC);
@@ -186,28 +219,34 @@ static void process_handshake(struct mt_device *mt, struct sk_buff *skb)
 			return;
 		}
 	}
-	if (mt_socket_endpoint_from_skb(&endpoint, skb)) {
+	if (!hub && mt_socket_endpoint_from_skb(&endpoint, skb)) {
 		mt_device_count(mt, MT_DROP_RX_HANDSHAKE);
 		return;
 	}
 
-	if (type == MT_MESSAGE_HANDSHAKE_INITIATION) {
+	if (type == MT_MESSAGE_HANDSHAKE_INITIATION)
 		peer = mt_noise_consume_initiation((struct mt_message_handshake_initiation *)
 						   skb->data, mt);
-		if (!peer) {
-			mt_device_count(mt, MT_DROP_RX_HANDSHAKE);
-			return;
-		}
-		mt_socket_set_peer_endpoint(peer, &endpoint);
-		mt_send_handshake_response(peer);
-	} else {
+	else
 		peer = mt_noise_consume_response((struct mt_message_handshake_response *)
 						 skb->data, mt);
-		if (!peer) {
-			mt_device_count(mt, MT_DROP_RX_HANDSHAKE);
-			return;
-		}
+	if (!peer) {
+		mt_device_count(mt, MT_DROP_RX_HANDSHAKE);
+		return;
+	}
+	/* A hub's word for who sent it must be the handshake's. */
+	if (unlikely(hub && peer->serial != MT_SKB_CB(skb)->relayed_from)) {
+		mt_device_count(mt, MT_DROP_RX_MESH_REFUSED);
+		mt_peer_put(peer);
+		return;
+	}
+	if (!hub)
 		mt_socket_set_peer_endpoint(peer, &endpoint);
+	mt_mesh_received(peer, hub);
+
+	if (type == MT_MESSAGE_HANDSHAKE_INITIATION) {
+		mt_send_handshake_response(peer);
+	} else {
 		if (mt_noise_begin_session(&peer->handshake, &peer->keypairs)) {
 			mt_timers_session_derived(peer);
 			mt_timers_handshake_complete(peer);
@@ -285,6 +324,7 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	struct mt_device *mt = peer->device;
 	struct net_device *dev = mt->dev;
 	struct mt_keypair *keypair = MT_SKB_CB(skb)->keypair;
+	struct mt_peer *hub = MT_SKB_CB(skb)->relay_hub;
 	struct mt_endpoint_info endpoint;
 	unsigned int message_len, len;
 
@@ -300,9 +340,10 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 		drop_rx(mt, skb, MT_DROP_RX_REPLAY);
 		goto out;
 	}
-	/* Authenticated: the peer is where this came from (roaming). */
-	if (!mt_socket_endpoint_from_skb(&endpoint, skb))
+	/* Authenticated: the peer is where this came from (roaming), unless a hub brought it. */
+	if (!hub && !mt_socket_endpoint_from_skb(&endpoint, skb))
 		mt_socket_set_peer_endpoint(peer, &endpoint);
+	mt_mesh_received(peer, hub);
 
 	if (unlikely(mt_noise_received_with_keypair(&peer->keypairs, keypair))) {
 		mt_timers_handshake_complete(peer);
@@ -329,6 +370,16 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 		goto out;
 	}
 	mt_timers_data_received(peer);
+
+	/* Not an IP packet: a mesh message, from a peer that speaks them, straight. */
+	if (unlikely(pskb_may_pull(skb, 1) && skb->data[0] >> 4 != 4 && skb->data[0] >> 4 != 6 &&
+		     READ_ONCE(peer->mesh.speaks) == MESHTUN_PEER_MESH_YES)) {
+		if (hub)
+			drop_rx(mt, skb, MT_DROP_RX_MESH_REFUSED);
+		else
+			mt_mesh_receive(peer, skb);
+		goto out;
+	}
 
 	skb_reset_network_header(skb);
 	len = inner_length(skb);

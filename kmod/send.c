@@ -14,6 +14,7 @@
 #include "send.h"
 #include "clock.h"
 #include "compat.h"
+#include "mesh.h"
 #include "noise.h"
 #include "peer.h"
 #include "socket.h"
@@ -94,7 +95,8 @@ netdev_tx_t mt_send_xmit(struct sk_buff *skb, struct net_device *dev)
 		drop_tx(mt, skb, MT_DROP_TX_NO_PEER);
 		goto out;
 	}
-	if (unlikely(!READ_ONCE(peer->endpoint.addr.sa_family))) {
+	/* Without an endpoint, a hub may still know the way. */
+	if (unlikely(!READ_ONCE(peer->endpoint.addr.sa_family) && !mt_mesh_reachable(peer))) {
 		send_unreachable(skb);
 		DEV_STATS_INC(dev, tx_errors);
 		drop_tx(mt, skb, MT_DROP_TX_NO_ENDPOINT);
@@ -123,6 +125,7 @@ netdev_tx_t mt_send_xmit(struct sk_buff *skb, struct net_device *dev)
 		MT_SKB_CB(skb)->ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 		MT_SKB_CB(skb)->mtu = min_t(unsigned int, mtu, U16_MAX);
 		MT_SKB_CB(skb)->plain_len = skb->len;
+		MT_SKB_CB(skb)->route = MT_ROUTE_AUTO;
 		skb_dst_drop(skb);
 		stage(peer, skb);
 	}
@@ -184,7 +187,7 @@ static void tx_deliver(struct sk_buff *skb, void *ctx)
 		mt_timers_data_sent(peer);
 	skb->ip_summed = CHECKSUM_NONE;
 	/* The UDP tunnel's transmit counts the packet on the device. */
-	if (mt_socket_send_skb_to_peer(peer, skb, MT_SKB_CB(skb)->ds))
+	if (mt_mesh_send(peer, skb, MT_SKB_CB(skb)->ds, MT_SKB_CB(skb)->route))
 		DEV_STATS_INC(mt->dev, tx_errors);
 out:
 	mt_keypair_put(keypair, false);
@@ -296,9 +299,35 @@ void mt_send_keepalive(struct mt_peer *peer)
 		MT_SKB_CB(skb)->mtu = dev->mtu;
 		MT_SKB_CB(skb)->plain_len = 0;
 		MT_SKB_CB(skb)->ds = 0;
+		MT_SKB_CB(skb)->route = MT_ROUTE_AUTO;
 		stage(peer, skb);
 	}
 	mt_send_staged(peer);
+}
+
+void mt_send_plaintext(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route route)
+{
+	/* It may have come from the network: nothing of its past stays. */
+	skb_scrub_packet(skb, true);
+	skb->dev = peer->device->dev;
+	skb->ip_summed = CHECKSUM_NONE;
+	MT_SKB_CB(skb)->mtu = U16_MAX;
+	MT_SKB_CB(skb)->plain_len = skb->len;
+	MT_SKB_CB(skb)->ds = ds;
+	MT_SKB_CB(skb)->route = route;
+	stage(peer, skb);
+	mt_send_staged(peer);
+}
+
+/* A handshake message, straight or through a hub. */
+static void send_handshake_message(struct mt_peer *peer, const void *msg, size_t len)
+{
+	struct sk_buff *skb = mt_socket_buffer_skb(msg, len);
+
+	if (likely(skb)) {
+		skb->dev = peer->device->dev;
+		mt_mesh_send(peer, skb, MT_HANDSHAKE_DS, MT_ROUTE_AUTO);
+	}
 }
 
 static bool handshake_due(struct mt_peer *peer)
@@ -333,7 +362,7 @@ void mt_send_handshake_worker(struct work_struct *work)
 	mt_cookie_add_macs(&msg, sizeof(msg), peer);
 	mt_timers_any_authenticated_packet_traversal(peer);
 	mt_timers_any_authenticated_packet_sent(peer);
-	mt_socket_send_buffer_to_peer(peer, &msg, sizeof(msg), MT_HANDSHAKE_DS);
+	send_handshake_message(peer, &msg, sizeof(msg));
 	mt_timers_handshake_initiated(peer);
 out:
 	memzero_explicit(&msg, sizeof(msg));
@@ -353,7 +382,7 @@ void mt_send_handshake_response(struct mt_peer *peer)
 	mt_timers_any_authenticated_packet_traversal(peer);
 	mt_timers_any_authenticated_packet_sent(peer);
 	WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64());
-	mt_socket_send_buffer_to_peer(peer, &msg, sizeof(msg), MT_HANDSHAKE_DS);
+	send_handshake_message(peer, &msg, sizeof(msg));
 }
 
 void mt_send_cookie_reply(struct mt_device *mt, struct sk_buff *skb, __le32 sender_index)

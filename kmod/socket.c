@@ -214,7 +214,7 @@ int mt_socket_send_skb_to_peer(struct mt_peer *peer, struct sk_buff *skb, u8 ds)
 	return 0;
 }
 
-static struct sk_buff *buffer_skb(const void *buf, size_t len)
+struct sk_buff *mt_socket_buffer_skb(const void *buf, size_t len)
 {
 	struct sk_buff *skb = alloc_skb(len + MAX_HEADER + sizeof(struct ipv6hdr) +
 					sizeof(struct udphdr), GFP_ATOMIC);
@@ -226,14 +226,18 @@ static struct sk_buff *buffer_skb(const void *buf, size_t len)
 	return skb;
 }
 
-int mt_socket_send_buffer_to_peer(struct mt_peer *peer, const void *buf, size_t len, u8 ds)
+int mt_socket_send_skb_to(struct mt_device *mt, struct sk_buff *skb,
+			  const union mt_endpoint *addr, u8 ds)
 {
-	struct sk_buff *skb = buffer_skb(buf, len);
+	struct mt_endpoint_info ep = { .addr = *addr };
 
-	if (!skb)
-		return -ENOMEM;
-	skb->dev = peer->device->dev;
-	return mt_socket_send_skb_to_peer(peer, skb, ds);
+	skb->dev = mt->dev;
+	if (addr->addr.sa_family == AF_INET)
+		return send4(mt, skb, &ep, ds, NULL);
+	if (addr->addr.sa_family == AF_INET6)
+		return send6(mt, skb, &ep, ds, NULL);
+	kfree_skb(skb);
+	return -EAFNOSUPPORT;
 }
 
 int mt_socket_send_reply(struct mt_device *mt, struct sk_buff *in_skb, const void *buf,
@@ -246,7 +250,7 @@ int mt_socket_send_reply(struct mt_device *mt, struct sk_buff *in_skb, const voi
 	ret = mt_socket_endpoint_from_skb(&ep, in_skb);
 	if (ret)
 		return ret;
-	skb = buffer_skb(buf, len);
+	skb = mt_socket_buffer_skb(buf, len);
 	if (!skb)
 		return -ENOMEM;
 	skb->dev = mt->dev;

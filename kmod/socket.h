@@ -10,7 +10,9 @@
  *   mt_socket_discard()              close a pair never installed
  *   mt_socket_send_skb_to_peer()     send an encrypted message to a peer's
  *                                    endpoint, marked with the fwmark
- *   mt_socket_send_buffer_to_peer()  the same for a handshake message
+ *   mt_socket_send_skb_to()          send a message to an address that is not
+ *                                    (yet) the peer's endpoint, uncached
+ *   mt_socket_buffer_skb()           a message in a buffer, as an skb to send
  *   mt_socket_send_reply()           answer the sender of a received skb
  *   mt_socket_endpoint_from_skb()    the sender of a received skb
  *   mt_socket_set_peer_endpoint()    set a peer's endpoint (roaming), and
@@ -47,7 +49,9 @@ void mt_socket_install(struct mt_device *mt, struct mt_socket_pair *pair);
 void mt_socket_discard(struct mt_socket_pair *pair);
 void mt_socket_close(struct mt_device *mt);
 int mt_socket_send_skb_to_peer(struct mt_peer *peer, struct sk_buff *skb, u8 ds);
-int mt_socket_send_buffer_to_peer(struct mt_peer *peer, const void *buf, size_t len, u8 ds);
+int mt_socket_send_skb_to(struct mt_device *mt, struct sk_buff *skb,
+			  const union mt_endpoint *addr, u8 ds);
+struct sk_buff *mt_socket_buffer_skb(const void *buf, size_t len);
 int mt_socket_send_reply(struct mt_device *mt, struct sk_buff *in_skb, const void *buf,
 			 size_t len);
 int mt_socket_endpoint_from_skb(struct mt_endpoint_info *endpoint, const struct sk_buff *skb);

@@ -6,7 +6,14 @@
 #   check_eq DESC WANT GOT   a case that passes when the strings are equal
 #   netns_add NAME...        create network namespaces, deleted at exit
 #   in_ns NS CMD...          run CMD inside namespace NS
+#   veth NS1 DEV1 ADDR1 NS2 DEV2 ADDR2   a veth pair between two namespaces,
+#                            addressed and up
+#   iperf_server NS ADDR     a one-shot iperf3 server, once listening
+#   tcp_test SRV_NS ADDR CLI_NS [SECONDS]  an iperf3 TCP run that must succeed
 #   finish                   print the plan; exit non-zero on any failure
+#   mt_test_setup            $top (the tree), $mtctl (its tools/mtctl) and
+#                            a private $tmp, removed at exit with the
+#                            namespaces (for the tests' libraries)
 #
 # Each case prints one TAP line; a failed case prints the command's
 # output as "#" lines below it.
@@ -88,4 +95,34 @@ link_attr() { # [ns] dev python-expression-on-the-link-dict
 finish() {
 	echo "1..$mt_case"
 	[ "$mt_failed" -eq 0 ]
+}
+
+veth() { # ns1 dev1 addr1 ns2 dev2 addr2
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" &&
+		ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" link set "$2" up &&
+		ip -n "$4" addr add "$6" dev "$5" && ip -n "$4" link set "$5" up
+}
+
+# iperf_server NS ADDR: a one-shot iperf3 server, returning once it listens.
+iperf_server() {
+	in_ns "$1" iperf3 -s -1 -D -B "$2" >/dev/null || return 1
+	local i
+	for i in $(seq 50); do
+		in_ns "$1" ss -Htln 'sport = :5201' | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# tcp_test SERVER_NS ADDR CLIENT_NS [SECONDS]: an iperf3 TCP run that must succeed.
+tcp_test() {
+	iperf_server "$1" "$2" && in_ns "$3" iperf3 -c "$2" -t "${4:-2}" >/dev/null
+}
+
+mt_test_setup() {
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	mtctl=$top/tools/mtctl
+	umask 077
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"; mt_cleanup_namespaces' EXIT
 }

@@ -137,6 +137,7 @@ static int parse_peer(struct mt_device_conf *conf, struct nlattr *nest)
 		       MESHTUN_KEY_LEN);
 		peer->set_preshared_key = true;
 		peer->set_keepalive = true;
+		peer->set_hub = true;
 	}
 	a = tb[MESHTUN_PEER_A_PRESHARED_KEY];
 	if (a && nla_len(a) == MESHTUN_KEY_LEN)
@@ -162,6 +163,17 @@ static int parse_peer(struct mt_device_conf *conf, struct nlattr *nest)
 		peer->tx_bytes = nla_get_u64(tb[MESHTUN_PEER_A_TX_BYTES]);
 	if (tb[MESHTUN_PEER_A_PROTOCOL_VERSION])
 		peer->protocol_version = nla_get_u32(tb[MESHTUN_PEER_A_PROTOCOL_VERSION]);
+	if (tb[MESHTUN_PEER_A_HUB])
+		peer->hub = nla_get_u8(tb[MESHTUN_PEER_A_HUB]);
+	if (tb[MESHTUN_PEER_A_MESH])
+		peer->mesh = nla_get_u8(tb[MESHTUN_PEER_A_MESH]);
+	if (tb[MESHTUN_PEER_A_PATH])
+		peer->path = nla_get_u8(tb[MESHTUN_PEER_A_PATH]);
+	a = tb[MESHTUN_PEER_A_RELAY_HUB];
+	if (a && nla_len(a) == MESHTUN_KEY_LEN) {
+		memcpy(peer->relay_hub, nla_data(a), MESHTUN_KEY_LEN);
+		peer->has_relay_hub = true;
+	}
 	if (tb[MESHTUN_PEER_A_ALLOWEDIPS])
 		return parse_allowedips(peer, tb[MESHTUN_PEER_A_ALLOWEDIPS]);
 	return 0;
@@ -192,6 +204,8 @@ static int parse_get_reply(struct nl_msg *msg, void *arg)
 		conf->listen_port = nla_get_u16(tb[MESHTUN_DEVICE_A_LISTEN_PORT]);
 	if (tb[MESHTUN_DEVICE_A_FWMARK])
 		conf->fwmark = nla_get_u32(tb[MESHTUN_DEVICE_A_FWMARK]);
+	if (tb[MESHTUN_DEVICE_A_RELAY])
+		conf->relay = nla_get_u8(tb[MESHTUN_DEVICE_A_RELAY]);
 	if (!tb[MESHTUN_DEVICE_A_PEERS])
 		return 0;
 	nla_for_each_nested(nest, tb[MESHTUN_DEVICE_A_PEERS], rem) {
@@ -223,6 +237,7 @@ int mt_conf_get(struct mt_genl *g, const char *ifname, struct mt_device_conf *co
 		conf->set_private_key = true;
 		conf->set_listen_port = true;
 		conf->set_fwmark = true;
+		conf->set_relay = true;
 	}
 	return ret;
 }
@@ -255,6 +270,7 @@ static int start_request(struct mt_genl *g, const struct mt_device_conf *conf,
 	    (conf->set_listen_port &&
 	     nla_put_u16(msg, MESHTUN_DEVICE_A_LISTEN_PORT, conf->listen_port)) ||
 	    (conf->set_fwmark && nla_put_u32(msg, MESHTUN_DEVICE_A_FWMARK, conf->fwmark)) ||
+	    (conf->set_relay && nla_put_u8(msg, MESHTUN_DEVICE_A_RELAY, conf->relay)) ||
 	    (conf->flags && nla_put_u32(msg, MESHTUN_DEVICE_A_FLAGS, conf->flags)))
 		return -ENOMEM;
 	return 0;
@@ -309,7 +325,8 @@ static int put_peer(struct request *req, const struct mt_peer_conf *peer, size_t
 			     &peer->endpoint)) ||
 		    (peer->set_keepalive &&
 		     nla_put_u16(msg, MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
-				 peer->keepalive)))
+				 peer->keepalive)) ||
+		    (peer->set_hub && nla_put_u8(msg, MESHTUN_PEER_A_HUB, peer->hub)))
 			goto full;
 	}
 	if (peer->n_allowedips && !(peer->flags & MESHTUN_PEER_F_REMOVE_ME)) {

@@ -49,10 +49,16 @@ struct mt_peer_conf {
 	union mt_sockaddr endpoint;
 	bool set_keepalive;
 	uint16_t keepalive;
+	bool set_hub;
+	bool hub;
 	/* Read back only. */
 	struct timespec last_handshake;
 	uint64_t rx_bytes, tx_bytes;
 	uint32_t protocol_version;
+	uint8_t mesh;			/* enum meshtun_peer_mesh */
+	uint8_t path;			/* enum meshtun_peer_path */
+	bool has_relay_hub;
+	uint8_t relay_hub[MESHTUN_KEY_LEN];
 
 	struct mt_allowedip *allowedips;
 	size_t n_allowedips, cap_allowedips;
@@ -70,6 +76,8 @@ struct mt_device_conf {
 	uint16_t listen_port;
 	bool set_fwmark;
 	uint32_t fwmark;
+	bool set_relay;
+	bool relay;
 
 	struct mt_peer_conf *peers;
 	size_t n_peers, cap_peers;

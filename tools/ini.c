@@ -76,6 +76,10 @@ static int interface_key(struct reader *r, struct mt_device_conf *conf, struct m
 		if (mt_parse_fwmark(&conf->fwmark, value))
 			return fail(r, key, "\"%s\" is not a mark (a 32-bit number or off)", value);
 		conf->set_fwmark = true;
+	} else if (!strcasecmp(key, "Relay")) {
+		if (mt_parse_switch(&conf->relay, value))
+			return fail(r, key, "\"%s\" is not yes or no", value);
+		conf->set_relay = true;
 	} else if (!up) {
 		/* setconf and addconf leave these to `mtctl up`, as wg leaves them to wg-quick. */
 		if (!mt_up_is_key(key))
@@ -113,6 +117,10 @@ static int peer_key(struct reader *r, struct mt_peer_conf *peer, bool *has_key,
 		if (mt_parse_keepalive(&peer->keepalive, value))
 			return fail(r, key, "\"%s\" is not 0 to 65535 seconds or off", value);
 		peer->set_keepalive = true;
+	} else if (!strcasecmp(key, "Hub")) {
+		if (mt_parse_switch(&peer->hub, value))
+			return fail(r, key, "\"%s\" is not yes or no", value);
+		peer->set_hub = true;
 	} else {
 		return fail(r, key, "unknown key in [Peer]");
 	}
@@ -149,6 +157,10 @@ static int end_peer(struct reader *r, struct mt_device_conf *conf, bool in_peer,
 	if (peer->set_keepalive) {
 		earlier->keepalive = peer->keepalive;
 		earlier->set_keepalive = true;
+	}
+	if (peer->set_hub) {
+		earlier->hub = peer->hub;
+		earlier->set_hub = true;
 	}
 	for (i = 0; i < peer->n_allowedips; i++) {
 		struct mt_allowedip *ip = mt_conf_add_allowedip(earlier);
@@ -265,6 +277,8 @@ void mt_ini_write(FILE *out, const struct mt_device_conf *conf)
 		fprintf(out, "ListenPort = %u\n", conf->listen_port);
 	if (conf->fwmark)
 		fprintf(out, "FwMark = 0x%x\n", conf->fwmark);
+	if (conf->relay)
+		fputs("Relay = yes\n", out);
 	if (!mt_key_is_zero(conf->private_key)) {
 		mt_key_to_base64(key, conf->private_key);
 		put_line(out, "PrivateKey", key);
@@ -292,6 +306,8 @@ void mt_ini_write(FILE *out, const struct mt_device_conf *conf)
 			put_line(out, "Endpoint", mt_format_endpoint(&p->endpoint, buf, sizeof(buf)));
 		if (p->keepalive)
 			fprintf(out, "PersistentKeepalive = %u\n", p->keepalive);
+		if (p->hub)
+			fputs("Hub = yes\n", out);
 	}
 	explicit_bzero(key, sizeof(key));
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ini.h - configuration files in WireGuard's format: an [Interface]
- * section (PrivateKey, ListenPort, FwMark) and [Peer] sections (PublicKey,
- * PresharedKey, AllowedIPs, Endpoint, PersistentKeepalive). The keys
+ * section (PrivateKey, ListenPort, FwMark, and meshtun's Relay) and [Peer]
+ * sections (PublicKey, PresharedKey, AllowedIPs, Endpoint,
+ * PersistentKeepalive, and meshtun's Hub). The keys
  * wg-quick adds to [Interface] (Address, DNS, MTU, Table, PreUp, PostUp,
  * PreDown, PostDown, SaveConfig) and meshtun's routing keys (upconf.h)
  * are accepted and left to `mtctl up`.

@@ -4,9 +4,9 @@
  *
  *   mtctl [-j] show [dev DEV] [FIELD]
  *   mtctl showconf dev DEV
- *   mtctl set dev DEV [private-key FILE] [listen-port N] [fwmark M|off]
+ *   mtctl set dev DEV [private-key FILE] [listen-port N] [fwmark M|off] [relay on|off]
  *             [peer KEY [remove] [preshared-key FILE] [endpoint HOST:PORT]
- *              [persistent-keepalive N|off] [allowed-ips [+|-]CIDR[,...]]]...
+ *              [persistent-keepalive N|off] [hub on|off] [allowed-ips [+|-]CIDR[,...]]]...
  *   mtctl setconf|addconf|syncconf dev DEV FILE
  *   mtctl up|down FILE|NAME
  *   mtctl genkey | genpsk | pubkey
@@ -41,11 +41,13 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: %s [-j] show [dev DEV] [public-key | private-key | listen-port | fwmark |\n"
 		"                 peers | preshared-keys | endpoints | allowed-ips | handshakes |\n"
-		"                 transfer | persistent-keepalive | dump]\n"
+		"                 transfer | persistent-keepalive | hubs | paths | dump]\n"
 		"       %s showconf dev DEV\n"
 		"       %s set dev DEV [private-key FILE] [listen-port N] [fwmark M|off]\n"
+		"                [relay on|off]\n"
 		"                [peer KEY [remove] [preshared-key FILE] [endpoint HOST:PORT]\n"
-		"                 [persistent-keepalive N|off] [allowed-ips [+|-]CIDR[,...]]]...\n"
+		"                 [persistent-keepalive N|off] [hub on|off]\n"
+		"                 [allowed-ips [+|-]CIDR[,...]]]...\n"
 		"       %s setconf | addconf | syncconf dev DEV FILE\n"
 		"       %s up | down FILE | NAME\n"
 		"       %s genkey | genpsk | pubkey\n"
@@ -175,6 +177,38 @@ static void print_allowedips(const struct mt_peer_conf *p, const char *sep)
 		printf("%s%s", j ? sep : "", mt_format_cidr(&p->allowedips[j], buf, sizeof(buf)));
 }
 
+static bool has_hubs(const struct mt_device_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_peers; i++)
+		if (c->peers[i].hub)
+			return true;
+	return false;
+}
+
+static const char *path_name(const struct mt_peer_conf *p)
+{
+	switch (p->path) {
+	case MESHTUN_PEER_PATH_DIRECT:
+		return "direct";
+	case MESHTUN_PEER_PATH_RELAYED:
+		return "relayed";
+	}
+	return "none";
+}
+
+static const char *mesh_name(const struct mt_peer_conf *p)
+{
+	switch (p->mesh) {
+	case MESHTUN_PEER_MESH_YES:
+		return "yes";
+	case MESHTUN_PEER_MESH_NO:
+		return "no";
+	}
+	return "unknown";
+}
+
 static void show_pretty(const struct mt_device_conf *c)
 {
 	char key[MT_KEY_B64_LEN + 1], buf[128];
@@ -188,14 +222,24 @@ static void show_pretty(const struct mt_device_conf *c)
 	printf("  listening port: %u\n", c->listen_port);
 	if (c->fwmark)
 		printf("  fwmark: 0x%x\n", c->fwmark);
+	if (c->relay)
+		printf("  relay: on (a hub for its peers)\n");
 	for (i = 0; i < c->n_peers; i++) {
 		const struct mt_peer_conf *p = &c->peers[i];
 
 		printf("\npeer: %s\n", b64(p->public_key, key));
+		if (p->hub)
+			printf("  hub: yes\n");
 		if (!mt_key_is_zero(p->preshared_key))
 			printf("  preshared key: (hidden)\n");
 		if (p->endpoint.sa.sa_family)
 			printf("  endpoint: %s\n", mt_format_endpoint(&p->endpoint, buf, sizeof(buf)));
+		/* A mesh's paths; without hubs every path is WireGuard's, straight. */
+		if (p->path == MESHTUN_PEER_PATH_RELAYED)
+			printf("  path: relayed via %s\n",
+			       p->has_relay_hub ? b64(p->relay_hub, buf) : "a hub since removed");
+		else if (p->path == MESHTUN_PEER_PATH_DIRECT && has_hubs(c))
+			printf("  path: direct\n");
 		printf("  allowed ips: ");
 		print_allowedips(p, ", ");
 		printf("\n");
@@ -245,7 +289,8 @@ static void show_json(const struct mt_device_conf *c)
 	printf("\"ifindex\":%u,", c->ifindex);
 	if (c->has_public_key)
 		json_string("public_key", b64(c->public_key, key), true);
-	printf("\"listen_port\":%u,\"fwmark\":%u,\"peers\":[", c->listen_port, c->fwmark);
+	printf("\"listen_port\":%u,\"fwmark\":%u,\"relay\":%s,\"peers\":[", c->listen_port,
+	       c->fwmark, c->relay ? "true" : "false");
 	for (i = 0; i < c->n_peers; i++) {
 		const struct mt_peer_conf *p = &c->peers[i];
 
@@ -259,16 +304,23 @@ static void show_json(const struct mt_device_conf *c)
 			printf("%s\"%s\"", j ? "," : "",
 			       mt_format_cidr(&p->allowedips[j], buf, sizeof(buf)));
 		printf("],\"latest_handshake\":%lld,\"rx_bytes\":%llu,\"tx_bytes\":%llu,"
-		       "\"persistent_keepalive\":%u,\"protocol_version\":%u}",
+		       "\"persistent_keepalive\":%u,\"protocol_version\":%u,\"hub\":%s,",
 		       (long long)p->last_handshake.tv_sec, (unsigned long long)p->rx_bytes,
-		       (unsigned long long)p->tx_bytes, p->keepalive, p->protocol_version);
+		       (unsigned long long)p->tx_bytes, p->keepalive, p->protocol_version,
+		       p->hub ? "true" : "false");
+		json_string("mesh", mesh_name(p), true);
+		if (p->path == MESHTUN_PEER_PATH_RELAYED && p->has_relay_hub)
+			json_string("relay_hub", b64(p->relay_hub, buf), true);
+		json_string("path", path_name(p), false);
+		printf("}");
 	}
 	printf("]}");
 }
 
 static const char *const fields[] = {
 	"public-key", "private-key", "listen-port", "fwmark", "peers", "preshared-keys",
-	"endpoints", "allowed-ips", "handshakes", "transfer", "persistent-keepalive", "dump",
+	"endpoints", "allowed-ips", "handshakes", "transfer", "persistent-keepalive", "hubs",
+	"paths", "dump",
 };
 
 /* One field, wg(8)-style: one line per value, tab-separated. */
@@ -327,6 +379,13 @@ static void show_field(const struct mt_device_conf *c, const char *field, bool p
 			else
 				printf("\toff");
 		}
+		if (!strcmp(field, "hubs"))
+			printf("\t%s", p->hub ? "on" : "off");
+		/* KEY, direct|relayed|none, the hub's key or (none), and whether it speaks mesh. */
+		if (!strcmp(field, "paths"))
+			printf("\t%s\t%s\t%s", path_name(p),
+			       p->path == MESHTUN_PEER_PATH_RELAYED && p->has_relay_hub ?
+			       b64(p->relay_hub, buf) : "(none)", mesh_name(p));
 		printf("\n");
 	}
 	explicit_bzero(key, sizeof(key));
@@ -518,6 +577,10 @@ static int parse_set(struct mt_device_conf *c, int argc, char **argv)
 			if (mt_parse_fwmark(&c->fwmark, v))
 				return fail_word("set", v, "not a mark (a 32-bit number or off)");
 			c->set_fwmark = true;
+		} else if (!peer && !strcmp(w, "relay")) {
+			if (mt_parse_switch(&c->relay, v))
+				return fail_word("set", v, "not on or off");
+			c->set_relay = true;
 		} else if (peer && !strcmp(w, "preshared-key")) {
 			if (key_file(peer->preshared_key, v, "preshared-key"))
 				return 1;
@@ -530,6 +593,10 @@ static int parse_set(struct mt_device_conf *c, int argc, char **argv)
 			if (mt_parse_keepalive(&peer->keepalive, v))
 				return fail_word("set", v, "not 0 to 65535 seconds or off");
 			peer->set_keepalive = true;
+		} else if (peer && !strcmp(w, "hub")) {
+			if (mt_parse_switch(&peer->hub, v))
+				return fail_word("set", v, "not on or off");
+			peer->set_hub = true;
 		} else if (peer && !strcmp(w, "allowed-ips")) {
 			char *copy = strdup(v);
 			int ret;
@@ -611,16 +678,19 @@ static void sync_diff(struct mt_device_conf *want, const struct mt_device_conf *
 		want->set_listen_port = false;
 	if (want->set_fwmark && want->fwmark == have->fwmark)
 		want->set_fwmark = false;
+	/* The file is the whole configuration: no Relay key means relay off. */
+	want->set_relay = want->relay != have->relay;
 	for (i = 0; i < n; i++) {
 		struct mt_peer_conf *p = &want->peers[i];
 		const struct mt_peer_conf *cur = mt_conf_find_peer(have, p->public_key);
 
 		if (!cur) {
-			p->set_preshared_key = p->set_keepalive = true;
+			p->set_preshared_key = p->set_keepalive = p->set_hub = true;
 			continue;
 		}
 		p->set_preshared_key = !!memcmp(p->preshared_key, cur->preshared_key, 32);
 		p->set_keepalive = p->keepalive != cur->keepalive;
+		p->set_hub = p->hub != cur->hub;
 		if (p->set_endpoint && !memcmp(&p->endpoint, &cur->endpoint, sizeof(p->endpoint)))
 			p->set_endpoint = false;
 		if (same_allowedips(p, cur))
@@ -643,7 +713,7 @@ static void sync_diff(struct mt_device_conf *want, const struct mt_device_conf *
 	for (i = 0; i < want->n_peers;) {
 		struct mt_peer_conf *p = &want->peers[i];
 
-		if (!p->flags && !p->set_preshared_key && !p->set_keepalive &&
+		if (!p->flags && !p->set_preshared_key && !p->set_keepalive && !p->set_hub &&
 		    !p->set_endpoint && !p->n_allowedips && mt_conf_find_peer(have, p->public_key)) {
 			free(p->allowedips);
 			explicit_bzero(p->preshared_key, 32);
@@ -681,10 +751,12 @@ static int cmd_conf(struct mt_genl *g, const char *cmd, int argc, char **argv)
 		 * ones get exactly what the file says.
 		 */
 		want.flags = MESHTUN_DEVICE_F_REPLACE_PEERS;
+		want.set_relay = true;
 		for (i = 0; i < want.n_peers; i++) {
 			want.peers[i].flags |= MESHTUN_PEER_F_REPLACE_ALLOWEDIPS;
 			want.peers[i].set_preshared_key = true;
 			want.peers[i].set_keepalive = true;
+			want.peers[i].set_hub = true;
 		}
 	} else if (!strcmp(cmd, "syncconf")) {
 		ret = mt_conf_get(g, dev, &have);

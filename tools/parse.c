@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int parse_ulong(unsigned long *out, const char *text, int base, unsigned long max)
 {
@@ -78,6 +79,21 @@ int mt_parse_keepalive(uint16_t *out, const char *text)
 		return 0;
 	}
 	return mt_parse_u16(out, text);
+}
+
+int mt_parse_switch(bool *out, const char *text)
+{
+	static const char *const on[] = { "on", "yes", "true", "1" };
+	static const char *const off[] = { "off", "no", "false", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+		if (!strcasecmp(text, on[i]) || !strcasecmp(text, off[i])) {
+			*out = !strcasecmp(text, on[i]);
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 int mt_parse_cidr(struct mt_allowedip *ip, const char *text, const char **why)

@@ -62,9 +62,15 @@ struct nl_msg *mt_rtnl_link_new(const char *name, const char *kind)
 
 struct nl_msg *mt_rtnl_addr_new(uint32_t ifindex, const struct mt_allowedip *addr)
 {
+	/*
+	 * No duplicate address detection on a point-to-point tunnel: it finds
+	 * nothing there, and until it ends the address is tentative, which
+	 * the routes that name it as their source would be refused for.
+	 */
 	struct ifaddrmsg ifa = {
 		.ifa_family = addr->family,
 		.ifa_prefixlen = addr->cidr,
+		.ifa_flags = addr->family == AF_INET6 ? IFA_F_NODAD : 0,
 		.ifa_index = ifindex,
 	};
 	struct nl_msg *msg = request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));

@@ -12,17 +12,12 @@
 #                                  as a peer at NS2's outer address (4 or 6)
 #   pair_up NS1 KIND1 NS2 KIND2    both nodes (mt or wg), each the other's peer
 #   topo_star NS...                namespaces on one bridge
-#   iperf_server NS ADDR           a one-shot iperf3 server, once listening
-#   tcp_test SRV_NS ADDR CLI_NS    an iperf3 TCP run that must succeed
 #   capture_data NS1 NS2 N FILE    N data messages NS1 sends NS2 (pings over
 #                                  the tunnel, 192.168.9.2, port 51821),
 #                                  captured on NS2's veth0 into FILE (hex)
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-mtctl=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/mtctl
-umask 077
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; mt_cleanup_namespaces' EXIT
+mt_test_setup
 
 topo_two() { # ns1 ns2
 	netns_add "$1" "$2" || return 1
@@ -99,22 +94,6 @@ topo_star() {
 		ip -n "$ns" link set veth0 up
 		i=$((i + 1))
 	done
-}
-
-# iperf_server NS ADDR: a one-shot iperf3 server, returning once it listens.
-iperf_server() {
-	in_ns "$1" iperf3 -s -1 -D -B "$2" >/dev/null || return 1
-	local i
-	for i in $(seq 50); do
-		in_ns "$1" ss -Htln 'sport = :5201' | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# tcp_test SERVER_NS ADDR CLIENT_NS [SECONDS]: an iperf3 TCP run that must succeed.
-tcp_test() {
-	iperf_server "$1" "$2" && in_ns "$3" iperf3 -c "$2" -t "${4:-2}" >/dev/null
 }
 
 # pair_up NS1 KIND1 NS2 KIND2: on topo_two's link, node 1 (port 51820) and

@@ -2,7 +2,7 @@
 """Craft, capture and replay meshtun/WireGuard messages for the tests.
 
   packets.py capture IFACE PORT COUNT FILE   save COUNT UDP payloads sent
-                                             to PORT seen on IFACE (hex lines);
+                                             to PORT arriving on IFACE (hex lines);
                                              FILE.ready appears once it listens
   packets.py send HOST PORT FILE [MUTATION]  send the saved payloads again;
                                              MUTATION: none, flip (corrupt
@@ -39,7 +39,9 @@ def udp_payloads(iface, port, count, ready):
     open(ready, "w").close()  # the caller may start sending now
     got = []
     while len(got) < count:
-        frame = s.recv(65535)
+        frame, addr = s.recvfrom(65535)
+        if addr[2] == socket.PACKET_OUTGOING:
+            continue  # only what arrives: what IFACE's side sends has other keys
         eth_type = struct.unpack("!H", frame[12:14])[0]
         if eth_type == 0x0800:
             ihl = (frame[14] & 0xF) * 4

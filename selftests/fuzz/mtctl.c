@@ -5,7 +5,7 @@
  *
  * The first byte of an input picks what the rest is fed to:
  *   0  one word to every word parser (CIDR, endpoint, port, fwmark,
- *      keepalive, base64 key); a CIDR that parses must format and parse
+ *      keepalive, on/off, base64 key); a CIDR that parses must format and parse
  *      back to itself
  *   1  a configuration file (mt_ini_read), read as mtctl up reads it (its
  *      own keys too), then as setconf does; one that parses must write out
@@ -52,6 +52,7 @@ static void words(const char *text)
 	uint8_t key[32];
 	uint32_t u32;
 	uint16_t u16;
+	bool flag;
 
 	if (!mt_parse_cidr(&ip, text, NULL)) {
 		mt_format_cidr(&ip, buf, sizeof(buf));
@@ -68,6 +69,7 @@ static void words(const char *text)
 	mt_parse_u16(&u16, text);
 	mt_parse_fwmark(&u32, text);
 	mt_parse_keepalive(&u16, text);
+	mt_parse_switch(&flag, text);
 	mt_key_from_base64(key, text);
 }
 

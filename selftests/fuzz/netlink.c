@@ -268,7 +268,14 @@ static void put_peer(struct msgbuf *m)
 	if (chance(20))
 		put_u16(m, MESHTUN_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
 			(uint16_t)rnd(wild ? 65536 : 30));
+	if (chance(15)) {
+		uint8_t hub = bad(10) ? (uint8_t)rnd(256) : (uint8_t)rnd(2);
+
+		put(m, MESHTUN_PEER_A_HUB, &hub, 1);
+	}
 	/* Attributes a get returns and a set must refuse. */
+	if (bad(3))
+		put(m, MESHTUN_PEER_A_PATH, NULL, 1);
 	if (bad(3))
 		put(m, MESHTUN_PEER_A_LAST_HANDSHAKE_TIME, NULL, 16);
 	if (bad(3))
@@ -346,6 +353,11 @@ static void build_request(struct msgbuf *m, uint32_t seq, int *is_dump)
 				chance(50) ? 0 : (uint16_t)(40000 + rnd(20000)));
 		if (chance(10))
 			put_u32(m, MESHTUN_DEVICE_A_FWMARK, (uint32_t)rnd64());
+		if (chance(10)) {
+			uint8_t relay = bad(10) ? (uint8_t)rnd(256) : (uint8_t)rnd(2);
+
+			put(m, MESHTUN_DEVICE_A_RELAY, &relay, 1);
+		}
 		if (chance(3))
 			put_u32(m, MESHTUN_DEVICE_A_FLAGS, bad(30) ? (uint32_t)rnd64() :
 				MESHTUN_DEVICE_F_REPLACE_PEERS);
@@ -550,7 +562,7 @@ static int same_snapshot(const struct snapshot *a, const struct snapshot *b)
 /*
  * Every attribute of a dump message but those that differ between a
  * device and its mirror: the device's index and name, a peer's byte
- * counters and last handshake time. Attributes are taken whole (header
+ * counters, last handshake time and mesh path state. Attributes are taken whole (header
  * and payload), nests descended into where something inside is skipped.
  */
 static int snap_message(struct snapshot *s, const struct nlmsghdr *nlh)
@@ -571,7 +583,10 @@ static int snap_message(struct snapshot *s, const struct nlmsghdr *nlh)
 				nla_for_each_nested(pa, peer, parem) {
 					if (nla_type(pa) == MESHTUN_PEER_A_LAST_HANDSHAKE_TIME ||
 					    nla_type(pa) == MESHTUN_PEER_A_RX_BYTES ||
-					    nla_type(pa) == MESHTUN_PEER_A_TX_BYTES)
+					    nla_type(pa) == MESHTUN_PEER_A_TX_BYTES ||
+					    nla_type(pa) == MESHTUN_PEER_A_MESH ||
+					    nla_type(pa) == MESHTUN_PEER_A_PATH ||
+					    nla_type(pa) == MESHTUN_PEER_A_RELAY_HUB)
 						continue;
 					if (snap_add(s, pa, NLA_ALIGN(pa->nla_len)))
 						return -1;

@@ -27,6 +27,9 @@ def expected(spec):
     for d in spec["definitions"]:
         if d["type"] == "const":
             pairs.append((c_name("meshtun-", d["name"]), d["value"]))
+        elif d["type"] == "enum":
+            for value, entry in enumerate(d["entries"]):
+                pairs.append((c_name(d["name-prefix"], entry), value))
         elif d["type"] == "flags":
             for bit, entry in enumerate(d["entries"]):
                 pairs.append((c_name(d["name-prefix"], entry), 1 << bit))

@@ -78,15 +78,16 @@ static char *snapshot(struct mt_genl *g, const char *dev)
 	if (mt_conf_get(g, dev, &c))
 		return strdup("(get failed)");
 	f = open_memstream(&out, &len);
-	fprintf(f, "port %u mark %u pub %d", c.listen_port, c.fwmark, c.has_public_key);
+	fprintf(f, "port %u mark %u relay %d pub %d", c.listen_port, c.fwmark, c.relay,
+		c.has_public_key);
 	for (i = 0; i < 32; i++)
 		fprintf(f, "%02x", c.private_key[i]);
 	for (i = 0; i < c.n_peers; i++) {
 		struct mt_peer_conf *p = &c.peers[i];
 
-		fprintf(f, "\npeer %02x%02x%02x%02x ka %u ep %d psk %02x", p->public_key[0],
+		fprintf(f, "\npeer %02x%02x%02x%02x ka %u ep %d psk %02x hub %d", p->public_key[0],
 			p->public_key[1], p->public_key[2], p->public_key[3], p->keepalive,
-			p->endpoint.sa.sa_family, p->preshared_key[0]);
+			p->endpoint.sa.sa_family, p->preshared_key[0], p->hub);
 		for (j = 0; j < p->n_allowedips; j++)
 			fprintf(f, " %s", ip_text(&p->allowedips[j], buf));
 	}
@@ -150,6 +151,49 @@ TEST_F(config, port_and_fwmark)
 	ASSERT_EQ(0, mt_conf_get(&self->g, "mtc0", &got));
 	EXPECT_EQ(51820, got.listen_port);
 	EXPECT_EQ(0x1234U, got.fwmark);
+	mt_conf_free(&got);
+}
+
+/* Relay and hubs: set, read back, unset; a peer leaving takes its hub mark along. */
+TEST_F(config, relay_and_hubs)
+{
+	struct mt_device_conf got;
+	struct mt_peer_conf *p;
+
+	self->c.set_relay = true;
+	self->c.relay = true;
+	p = add_peer(&self->c, 1);
+	p->set_hub = true;
+	p->hub = true;
+	add_peer(&self->c, 2);
+	ASSERT_EQ(0, mt_conf_set(&self->g, &self->c)) TH_LOG("%s", self->g.message);
+	ASSERT_EQ(0, mt_conf_get(&self->g, "mtc0", &got));
+	EXPECT_TRUE(got.relay);
+	ASSERT_EQ(2U, got.n_peers);
+	EXPECT_TRUE(got.peers[0].hub);
+	EXPECT_FALSE(got.peers[1].hub);
+	/* Nothing said yet about what they speak, nor sent to them. */
+	EXPECT_EQ(MESHTUN_PEER_MESH_UNKNOWN, got.peers[0].mesh);
+	EXPECT_EQ(MESHTUN_PEER_PATH_NONE, got.peers[0].path);
+	EXPECT_FALSE(got.peers[0].has_relay_hub);
+	mt_conf_free(&got);
+
+	/* Off again; the hub removed and added back is no hub any more. */
+	self->c.relay = false;
+	self->c.peers[0].hub = false;
+	self->c.peers[0].flags = MESHTUN_PEER_F_REMOVE_ME;
+	self->c.peers[1].set_hub = true;
+	self->c.peers[1].hub = true;
+	ASSERT_EQ(0, mt_conf_set(&self->g, &self->c)) TH_LOG("%s", self->g.message);
+	self->c.peers[0].flags = 0;
+	self->c.peers[0].set_hub = false;
+	self->c.peers[1].set_hub = false;
+	ASSERT_EQ(0, mt_conf_set(&self->g, &self->c)) TH_LOG("%s", self->g.message);
+	ASSERT_EQ(0, mt_conf_get(&self->g, "mtc0", &got));
+	EXPECT_FALSE(got.relay);
+	ASSERT_EQ(2U, got.n_peers);
+	EXPECT_TRUE(got.peers[0].hub) TH_LOG("peer 2 stays a hub");
+	EXPECT_FALSE(got.peers[1].hub) TH_LOG("peer 1 came back without its mark");
 	mt_conf_free(&got);
 }
 
@@ -281,7 +325,7 @@ struct bad_case {
 
 static const uint8_t zeros[64];
 static const uint16_t bad_family = 99;
-static const uint8_t cidr33 = 33, cidr129 = 129;
+static const uint8_t cidr33 = 33, cidr129 = 129, two = 2;
 
 /* A request: one good peer, then a second whose part "level" is bad. */
 static struct nl_msg *bad_request(struct mt_genl *g, const struct bad_case *bc)
@@ -344,7 +388,8 @@ static const struct bad_case bad_cases[] = {
 	  "derived" },
 	{ "unknown device flag", A_DEV, MESHTUN_DEVICE_A_FLAGS, 4, &bad_flags, -EINVAL, NULL },
 	{ "listen port 3 bytes", A_DEV, MESHTUN_DEVICE_A_LISTEN_PORT, 3, zeros, -EINVAL, NULL },
-	{ "reserved device attribute", A_DEV, 9, 4, zeros, -EINVAL, NULL },
+	{ "reserved device attribute", A_DEV, 10, 4, zeros, -EINVAL, NULL },
+	{ "relay 2", A_DEV, MESHTUN_DEVICE_A_RELAY, 1, &two, -ERANGE, NULL },
 	{ "peer key 16 bytes", A_PEER, MESHTUN_PEER_A_PUBLIC_KEY, 16, zeros, -ERANGE, NULL },
 	{ "preshared key 31 bytes", A_PEER, MESHTUN_PEER_A_PRESHARED_KEY, 31, zeros, -ERANGE, NULL },
 	{ "unknown peer flag", A_PEER, MESHTUN_PEER_A_FLAGS, 4, &bad_flags, -EINVAL, NULL },
@@ -362,7 +407,13 @@ static const struct bad_case bad_cases[] = {
 	{ "update-only of an unknown peer", A_PEER, MESHTUN_PEER_A_FLAGS, 4, &update_only,
 	  -ENOENT, "no peer" },
 	{ "allowed IPs not nested", A_PEER, MESHTUN_PEER_A_ALLOWEDIPS, 5, "abcde", -EINVAL, NULL },
-	{ "reserved peer attribute", A_PEER, 11, 4, zeros, -EINVAL, NULL },
+	{ "reserved peer attribute", A_PEER, 15, 4, zeros, -EINVAL, NULL },
+	{ "hub 2", A_PEER, MESHTUN_PEER_A_HUB, 1, &two, -ERANGE, NULL },
+	{ "hub of 4 bytes", A_PEER, MESHTUN_PEER_A_HUB, 4, zeros, -EINVAL, NULL },
+	{ "mesh is read-only", A_PEER, MESHTUN_PEER_A_MESH, 1, zeros, -EINVAL, "read-only" },
+	{ "path is read-only", A_PEER, MESHTUN_PEER_A_PATH, 1, zeros, -EINVAL, "read-only" },
+	{ "relay hub is read-only", A_PEER, MESHTUN_PEER_A_RELAY_HUB, 32, zeros, -EINVAL,
+	  "read-only" },
 	{ "unknown family", A_IP, MESHTUN_ALLOWEDIP_A_FAMILY, 2, &bad_family, -EAFNOSUPPORT,
 	  "AF_INET" },
 	{ "cidr 33 for IPv4", A_IP, MESHTUN_ALLOWEDIP_A_CIDR_MASK, 1, &cidr33, -EINVAL,

@@ -23,11 +23,7 @@
 #                   routes of every table, nftables ruleset, sysctls
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-mtctl=$top/tools/mtctl
-umask 077
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; mt_cleanup_namespaces' EXIT
+mt_test_setup
 # With "asan" (the test's first argument), every mtctl is the
 # AddressSanitizer and UBSan build (make -C tools asan), and any report
 # fails the test (route_finish).
@@ -45,12 +41,6 @@ route_finish() {
 			"$(cat "$tmp"/sanitizer.* 2>/dev/null | head -n 40)"
 	fi
 	finish
-}
-
-veth() { # ns1 dev1 addr1 ns2 dev2 addr2
-	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" &&
-		ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" link set "$2" up &&
-		ip -n "$4" addr add "$6" dev "$5" && ip -n "$4" link set "$5" up
 }
 
 topo_internet() {

@@ -106,12 +106,28 @@ check "to an address" sh -c "$mtctl show dev mt0 endpoints | grep -Eq '(127.0.0.
 check "an IPv6 endpoint" $mtctl set dev mt0 peer "$p1" endpoint '[2001:db8::7]:65535'
 check_eq "shown in brackets" "$p1	[2001:db8::7]:65535" "$($mtctl show dev mt0 endpoints)"
 
+# ---- the mesh: hubs and relaying ----
+check_eq "no peer is a hub at first" "$p1	off" "$($mtctl show dev mt0 hubs)"
+check_eq "paths before any traffic" "$p1	none	(none)	unknown" "$($mtctl show dev mt0 paths)"
+check "relay on, and a hub" $mtctl set dev mt0 relay on peer "$p1" hub on
+check_eq "the peer is a hub" "$p1	on" "$($mtctl show dev mt0 hubs)"
+out=$($mtctl show dev mt0)
+check "pretty show says relay on" grep -qx "  relay: on (a hub for its peers)" <<<"$out"
+check "and hub: yes" grep -qx "  hub: yes" <<<"$out"
+check_eq "JSON says so too" "True True unknown none" "$($mtctl -j show dev mt0 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)[0]
+p = d["peers"][0]
+print(d["relay"], p["hub"], p["mesh"], p["path"])')"
+check "hub off and on again" sh -c "$mtctl set dev mt0 peer $p1 hub off && $mtctl set dev mt0 peer $p1 hub yes"
+
 # ---- config files: showconf | setconf round trip, a wg file ----
 $mtctl set dev mt0 peer "$p2" allowed-ips 10.7.0.0/16,fd07::/48 endpoint 198.51.100.9:1234 \
 	persistent-keepalive 10 preshared-key "$tmp/psk"
 $mtctl showconf dev mt0 >"$tmp/orig.conf"
 check "showconf shows the private key" grep -q "PrivateKey = $priv" "$tmp/orig.conf"
 ip link add mt1 type meshtun
+check "showconf has Relay and Hub" sh -c "grep -qx 'Relay = yes' $tmp/orig.conf && grep -qx 'Hub = yes' $tmp/orig.conf"
 check "setconf from showconf" $mtctl setconf dev mt1 "$tmp/orig.conf"
 check_eq "round trip: showconf equals the original" "$(cat "$tmp/orig.conf")" \
 	"$($mtctl showconf dev mt1)"
@@ -158,6 +174,8 @@ check_eq "two peers now" 2 "$($mtctl show dev mt1 peers | wc -l)"
 check "syncconf back to the wg file" $mtctl syncconf dev mt1 "$tmp/wg0.conf"
 check_eq "syncconf removed the added peer" "$wgpeer" "$($mtctl show dev mt1 peers)"
 check_eq "and kept the port" 51999 "$($mtctl show dev mt1 listen-port)"
+check_eq "and turned relay off: the file has no Relay" False \
+	"$($mtctl -j show dev mt1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["relay"])')"
 check "syncconf with nothing to change" $mtctl syncconf dev mt1 "$tmp/wg0.conf"
 
 # ---- errors name the word, the line, the file ----
@@ -178,6 +196,12 @@ expect_error "bad port" 'mtctl: set: cannot parse "70000": not a port (0 to 6553
 	$mtctl set dev mt0 listen-port 70000
 expect_error "bad fwmark" 'mtctl: set: cannot parse "0xzz": not a mark (a 32-bit number or off)' \
 	$mtctl set dev mt0 fwmark 0xzz
+expect_error "bad relay" 'mtctl: set: cannot parse "maybe": not on or off' \
+	$mtctl set dev mt0 relay maybe
+expect_error "bad hub" 'mtctl: set: cannot parse "2": not on or off' \
+	$mtctl set dev mt0 peer "$p1" hub 2
+expect_error "hub before a peer" 'mtctl: set: cannot parse "hub": not a device setting' \
+	$mtctl set dev mt0 hub on
 expect_error "bad peer key" 'mtctl: set: cannot parse "abc": not a base64 public key' \
 	$mtctl set dev mt0 peer abc
 expect_error "bad cidr" 'mtctl: set: cannot parse "10.0.0.0/33": prefix length must be 0 to 32' \
@@ -213,6 +237,9 @@ expect_error "config: bad value named with file and line" \
 printf '[Interface]\nListenPort = 1\nColour = blue\n' >"$tmp/bad2.conf"
 expect_error "config: unknown key" "mtctl: setconf: $tmp/bad2.conf:3: Colour: unknown key in [Interface]" \
 	$mtctl setconf dev mt0 "$tmp/bad2.conf"
+printf '[Interface]\nListenPort = 1\n\n[Peer]\nPublicKey = %s\nHub = perhaps\n' "$p1" >"$tmp/bad5.conf"
+expect_error "config: bad Hub" "mtctl: setconf: $tmp/bad5.conf:6: Hub: \"perhaps\" is not yes or no" \
+	$mtctl setconf dev mt0 "$tmp/bad5.conf"
 printf '[Peer]\nAllowedIPs = 10.0.0.0/8\n' >"$tmp/bad3.conf"
 expect_error "config: peer without a key" "mtctl: setconf: $tmp/bad3.conf:1: [Peer]: section has no PublicKey" \
 	$mtctl setconf dev mt0 "$tmp/bad3.conf"

@@ -15,10 +15,11 @@
  *   Request: MESHTUN_DEVICE_A_IFINDEX or MESHTUN_DEVICE_A_IFNAME.
  *   Replies, as many messages as the configuration needs; each carries
  *   IFINDEX and IFNAME; the first also PUBLIC_KEY, PRIVATE_KEY (when set),
- *   LISTEN_PORT and FWMARK; each then a PEERS nest of peers, each with
+ *   LISTEN_PORT, FWMARK and RELAY; each then a PEERS nest of peers, each with
  *   PUBLIC_KEY, PRESHARED_KEY (when set), ENDPOINT (when known),
  *   PERSISTENT_KEEPALIVE_INTERVAL, LAST_HANDSHAKE_TIME, RX_BYTES, TX_BYTES,
- *   PROTOCOL_VERSION and an ALLOWEDIPS nest. A peer with many allowed IPs
+ *   PROTOCOL_VERSION, HUB, MESH, PATH, RELAY_HUB (when PATH is RELAYED and
+ *   that hub is still one) and an ALLOWEDIPS nest. A peer with many allowed IPs
  *   may continue in the next message: the same PUBLIC_KEY, carrying only
  *   the rest of its ALLOWEDIPS. A dump interrupted by a configuration
  *   change is flagged NLM_F_DUMP_INTR: start it again.
@@ -26,12 +27,14 @@
  * MESHTUN_CMD_SET_DEVICE
  *   Request: IFINDEX or IFNAME, then any of PRIVATE_KEY (32 zero bytes
  *   remove the key), LISTEN_PORT (0: any free port), FWMARK (0: none),
+ *   RELAY (1: act as a hub for the peers, 0: not, the default),
  *   FLAGS (MESHTUN_DEVICE_F_REPLACE_PEERS: the PEERS given replace all),
  *   PEERS. Each peer: PUBLIC_KEY (required), FLAGS
  *   (MESHTUN_PEER_F_REMOVE_ME, _REPLACE_ALLOWEDIPS, _UPDATE_ONLY),
  *   PRESHARED_KEY (32 zero bytes remove it), ENDPOINT (a struct
  *   sockaddr_in or sockaddr_in6, port not 0), PERSISTENT_KEEPALIVE_INTERVAL
- *   (seconds, 0: off), ALLOWEDIPS. Each allowed IP: FAMILY (AF_INET or
+ *   (seconds, 0: off), HUB (1: the peer is a hub of ours, 0: not, the
+ *   default), ALLOWEDIPS. Each allowed IP: FAMILY (AF_INET or
  *   AF_INET6), IPADDR (4 or 16 bytes), CIDR_MASK (up to 32 or 128), FLAGS
  *   (MESHTUN_ALLOWEDIP_F_REMOVE_ME: remove it from this peer). Bits of
  *   IPADDR beyond CIDR_MASK are ignored. An allowed IP belongs to one peer:
@@ -44,9 +47,16 @@
  *   Large configurations may be split over several requests, the later
  *   ones without REPLACE flags.
  *
+ * The mesh: a peer marked HUB is asked where our peers without a working
+ *   direct path are, and relays our messages to them meanwhile, encrypted
+ *   end to end; a device with RELAY is a hub for its peers. MESH says what
+ *   the peer's last handshake showed: whether it speaks meshtun's mesh
+ *   messages (only then is it sent any); PATH, how our messages to it went
+ *   last, and RELAY_HUB, through which hub.
+ *
  * Numbering: attributes and commands are only ever appended. Values
- *   marked reserved are kept for the events multicast group and the mesh
- *   extensions (hubs, relaying, path state) and are rejected until then.
+ *   marked reserved are kept for the events multicast group and further
+ *   mesh extensions and are rejected until then.
  */
 #ifndef _UAPI_LINUX_MESHTUN_H
 #define _UAPI_LINUX_MESHTUN_H
@@ -84,7 +94,8 @@ enum meshtun_device_attr {
 	MESHTUN_DEVICE_A_LISTEN_PORT,	/* u16 */
 	MESHTUN_DEVICE_A_FWMARK,	/* u32 */
 	MESHTUN_DEVICE_A_PEERS,		/* nest of MESHTUN_PEER_A_* nests */
-	/* 9..15 reserved: mesh extensions (relay) */
+	MESHTUN_DEVICE_A_RELAY,		/* u8: 0 or 1 */
+	/* 10..15 reserved: mesh extensions */
 
 	__MESHTUN_DEVICE_A_MAX
 };
@@ -113,12 +124,30 @@ enum meshtun_peer_attr {
 	MESHTUN_PEER_A_TX_BYTES,	/* u64, get only */
 	MESHTUN_PEER_A_ALLOWEDIPS,	/* nest of MESHTUN_ALLOWEDIP_A_* nests */
 	MESHTUN_PEER_A_PROTOCOL_VERSION,	/* u32, get only */
-	/* 11..19 reserved: mesh extensions (hub, path, relay) */
+	MESHTUN_PEER_A_HUB,		/* u8: 0 or 1 */
+	MESHTUN_PEER_A_MESH,		/* u8, enum meshtun_peer_mesh, get only */
+	MESHTUN_PEER_A_PATH,		/* u8, enum meshtun_peer_path, get only */
+	MESHTUN_PEER_A_RELAY_HUB,	/* MESHTUN_KEY_LEN bytes: the hub's key, get only */
+	/* 15..19 reserved: mesh extensions */
 
 	__MESHTUN_PEER_A_MAX
 };
 
 #define MESHTUN_PEER_A_MAX (__MESHTUN_PEER_A_MAX - 1)
+
+/* What the peer's last handshake showed of its mesh messages. */
+enum meshtun_peer_mesh {
+	MESHTUN_PEER_MESH_UNKNOWN,	/* no handshake yet */
+	MESHTUN_PEER_MESH_NO,		/* it speaks WireGuard only */
+	MESHTUN_PEER_MESH_YES,		/* it speaks meshtun's mesh messages */
+};
+
+/* How our messages to the peer went last. */
+enum meshtun_peer_path {
+	MESHTUN_PEER_PATH_NONE,		/* none sent yet */
+	MESHTUN_PEER_PATH_DIRECT,	/* straight to its endpoint */
+	MESHTUN_PEER_PATH_RELAYED,	/* through a hub */
+};
 
 enum meshtun_allowedip_flag {
 	MESHTUN_ALLOWEDIP_F_REMOVE_ME = 1U << 0,

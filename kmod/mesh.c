@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mesh.c - hubs, endpoint discovery, relaying and the path of each message.
+ *
+ * The path. Messages to a peer go straight to its endpoint while that
+ * path works: we heard from the peer straight within DIRECT_IDLE, and no
+ * PING went unanswered for PING_TIMEOUT since. While we send straight and
+ * hear nothing back for PING_INTERVAL, a PING asks the peer to prove the
+ * path (its PONG comes back straight), so a one-way flow keeps its direct
+ * path and a broken one is noticed within two seconds. Otherwise, and when
+ * the peer has no endpoint, messages go through a hub:
+ * wrapped in a RELAY message on our session with the hub, unwrapped by the
+ * hub and passed on as RELAYED on its session with the peer, so that the
+ * hub sees only the outside of our end-to-end encrypted messages. Peers
+ * that do not speak mesh messages, hubs themselves, and every peer of a
+ * device without hubs keep WireGuard's behaviour: straight to the endpoint.
+ *
+ * Discovery. While a peer is relayed we ask the hub where it is
+ * (ENDPOINT_REQUEST), at once and then after 1, 2, 4 ... seconds. The hub
+ * tells the peer who asks (PEER_ASKING, without an address); a peer that
+ * knows the asker asks back, and the hub, holding both requests, sends
+ * each side the address it sees the other at (ENDPOINT). Both then send
+ * PINGs to those addresses from the device's own port, a few within two
+ * seconds, so that both NATs see outgoing packets before incoming ones.
+ * The first authenticated packet to arrive straight makes the path direct.
+ *
+ * A hub acts only with relay on, only for peers it has sessions with and
+ * that speak mesh messages, only between two of its peers, and never tells
+ * a peer an address unless that peer asked for it by key: it introduces no
+ * strangers, and sends nothing to addresses of anyone's choosing (it only
+ * answers on its sessions, one message for one). Requests and relayed
+ * handshakes are rate limited per peer, and so are, on a node, its hubs'
+ * introductions (each sets off a few PINGs).
+ */
+#include "mesh.h"
+#include "device.h"
+#include "noise.h"
+#include "receive.h"
+#include "send.h"
+#include "socket.h"
+
+#include <crypto/algapi.h>
+#include <linux/jiffies.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <net/ipv6.h>
+
+static bool has_endpoint(struct mt_peer *peer)
+{
+	return READ_ONCE(peer->endpoint.addr.sa_family) != AF_UNSPEC;
+}
+
+static bool speaks_mesh(struct mt_peer *peer)
+{
+	return READ_ONCE(peer->mesh.speaks) == MESHTUN_PEER_MESH_YES;
+}
+
+static bool device_has_hubs(struct mt_device *mt)
+{
+	return !list_empty(&mt->hub_list);
+}
+
+/*
+ * Whether the direct path works: we heard from the peer straight lately,
+ * and since then not through a hub, and the probe's last PING, if sent
+ * since we last heard from it, is not PING_TIMEOUT old (the probe timer
+ * sends one when keep_direct() saw us send unanswered for PING_INTERVAL).
+ * Only a packet from the peer straight makes a
+ * broken path work again. An idle path is given the benefit of the doubt
+ * for a while (NATs keep mappings for half a minute or more); after that,
+ * messages go through a hub while a PING tries the old path.
+ */
+static bool direct_works(struct mt_peer *peer, u64 now)
+{
+	u64 rx = READ_ONCE(peer->mesh.last_direct_rx);
+	u64 since = READ_ONCE(peer->mesh.direct_tx_since);
+	u64 ping = READ_ONCE(peer->mesh.last_ping);
+
+	if (!rx || time_after_eq64(now, rx + MT_MESH_DIRECT_IDLE))
+		return false;
+	/* The peer's messages come through a hub: its direct path failed, answer the same way. */
+	if (time_after64(READ_ONCE(peer->mesh.last_relayed_rx), rx))
+		return false;
+	return !since || time_before64(ping, since) ||
+	       time_before64(now, ping + MT_MESH_PING_TIMEOUT);
+}
+
+/* A mesh message built here: header and body, room for what comes around it. */
+static struct sk_buff *mesh_alloc(struct mt_peer *peer, u8 type, unsigned int body_len)
+{
+	struct net_device *dev = peer->device->dev;
+	struct mt_mesh_header *hdr;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LL_MAX_HEADER + dev->needed_headroom + sizeof(*hdr) + body_len +
+			dev->needed_tailroom, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return NULL;
+	skb_reserve(skb, LL_MAX_HEADER + dev->needed_headroom);
+	hdr = skb_put(skb, sizeof(*hdr));
+	hdr->type = type;
+	hdr->flags = 0;
+	hdr->len = cpu_to_be16(body_len);
+	return skb;
+}
+
+static void send_ping(struct mt_peer *peer, u8 type, __le64 id, enum mt_route route)
+{
+	struct sk_buff *skb = mesh_alloc(peer, type, sizeof(id));
+
+	if (!skb)
+		return;
+	skb_put_data(skb, &id, sizeof(id));
+	mt_send_plaintext(peer, skb, 0, route);
+}
+
+/* To a hub, or from one: a message naming a peer by its key. */
+static void send_peer_msg(struct mt_peer *to, u8 type, const u8 *public_key)
+{
+	struct sk_buff *skb = mesh_alloc(to, type, MESHTUN_KEY_LEN);
+
+	if (!skb)
+		return;
+	skb_put_data(skb, public_key, MESHTUN_KEY_LEN);
+	mt_send_plaintext(to, skb, 0, MT_ROUTE_DIRECT);
+}
+
+static void set_path(struct mt_peer *peer, u8 path)
+{
+	if (likely(READ_ONCE(peer->mesh.path) == path) || xchg(&peer->mesh.path, path) == path)
+		return;
+	if (path == MESHTUN_PEER_PATH_DIRECT) {
+		mt_device_mesh_count(peer->device, MT_MESH_STAT_PATH_DIRECT, 1);
+		/* Should it break, look for a new one at once. */
+		spin_lock_bh(&peer->mesh.lock);
+		peer->mesh.discovery_backoff = 1;
+		peer->mesh.next_discovery = 0;
+		peer->mesh.punches = 0;
+		spin_unlock_bh(&peer->mesh.lock);
+	} else if (path == MESHTUN_PEER_PATH_RELAYED) {
+		mt_device_mesh_count(peer->device, MT_MESH_STAT_PATH_RELAYED, 1);
+	}
+}
+
+/* ---- the sending side ---- */
+
+/*
+ * A hub to relay through, referenced, or NULL: the one last used if it
+ * still can, else the first that can. Hubs we have not yet heard speak
+ * (no handshake yet) are asked to shake hands, so that they can next time.
+ */
+static struct mt_peer *pick_hub(struct mt_peer *peer)
+{
+	struct mt_peer *hub, *hint = READ_ONCE(peer->mesh.last_hub), *found = NULL;
+
+	rcu_read_lock_bh();
+	list_for_each_entry_rcu(hub, &peer->device->hub_list, mesh.hub_entry) {
+		if (hub == peer || READ_ONCE(hub->is_dead) || !has_endpoint(hub))
+			continue;
+		if (READ_ONCE(hub->mesh.speaks) == MESHTUN_PEER_MESH_UNKNOWN) {
+			mt_send_handshake_initiation(hub, false);
+			continue;
+		}
+		if (!speaks_mesh(hub))
+			continue;
+		if (!found || hub == hint)
+			found = hub;
+		if (hub == hint)
+			break;
+	}
+	found = mt_peer_get_maybe_zero(found);
+	rcu_read_unlock_bh();
+	return found;
+}
+
+/* Whether messages to a peer should go through a hub now. */
+static bool wants_relay(struct mt_peer *peer, u64 now)
+{
+	if (READ_ONCE(peer->mesh.hub) || !device_has_hubs(peer->device))
+		return false;
+	if (!has_endpoint(peer))
+		return true;
+	switch (READ_ONCE(peer->mesh.speaks)) {
+	case MESHTUN_PEER_MESH_NO:
+		return false;
+	case MESHTUN_PEER_MESH_UNKNOWN:
+		/* First contact straight, as WireGuard would; every other retry through a hub. */
+		return READ_ONCE(peer->timer_handshake_attempts) & 1;
+	}
+	return !direct_works(peer, now);
+}
+
+bool mt_mesh_reachable(struct mt_peer *peer)
+{
+	return !READ_ONCE(peer->mesh.hub) && device_has_hubs(peer->device);
+}
+
+/* Relayed: ask the hub where the peer is, and try its last address, with backoff. */
+static void discover(struct mt_peer *peer, struct mt_peer *hub, u64 now)
+{
+	bool due;
+
+	spin_lock_bh(&peer->mesh.lock);
+	due = time_after_eq64(now, peer->mesh.next_discovery);
+	if (due) {
+		peer->mesh.next_discovery = now + peer->mesh.discovery_backoff * HZ;
+		peer->mesh.discovery_backoff = min(peer->mesh.discovery_backoff * 2,
+						   MT_MESH_DISCOVERY_MAX_BACKOFF);
+	}
+	spin_unlock_bh(&peer->mesh.lock);
+	if (!due)
+		return;
+	send_peer_msg(hub, MT_MESH_ENDPOINT_REQUEST, peer->public_key);
+	/* Not keep_direct()'s PING: an answer ends the relaying, silence changes nothing. */
+	if (has_endpoint(peer) && speaks_mesh(peer))
+		send_ping(peer, MT_MESH_PING, cpu_to_le64(get_random_u64()), MT_ROUTE_DIRECT);
+}
+
+static void arm(struct mt_peer *peer, struct timer_list *timer, unsigned long expires)
+{
+	rcu_read_lock_bh();
+	if (netif_running(peer->device->dev) && !READ_ONCE(peer->is_dead))
+		mod_timer(timer, expires);
+	rcu_read_unlock_bh();
+}
+
+/*
+ * Straight, with hubs about: note when we started sending without hearing
+ * back; the probe timer asks for proof PING_INTERVAL later (a PING, which
+ * its PONG, or any packet, answers), so that a one-way flow keeps its
+ * direct path and a broken one is noticed PING_TIMEOUT after that.
+ */
+static void keep_direct(struct mt_peer *peer, u64 now)
+{
+	if (!speaks_mesh(peer) || !device_has_hubs(peer->device) || READ_ONCE(peer->mesh.hub))
+		return;
+	if (READ_ONCE(peer->mesh.direct_tx_since))
+		return;
+	WRITE_ONCE(peer->mesh.direct_tx_since, now);
+	if (!timer_pending(&peer->mesh.probe_timer))
+		arm(peer, &peer->mesh.probe_timer, jiffies + MT_MESH_PING_INTERVAL);
+}
+
+static void probe_timer(struct timer_list *timer)
+{
+	struct mt_peer *peer = from_timer(peer, timer, mesh.probe_timer);
+	u64 since = READ_ONCE(peer->mesh.direct_tx_since), now = get_jiffies_64();
+	struct mt_peer *hub;
+
+	if (!since)
+		return;		/* answered */
+	if (time_before64(READ_ONCE(peer->mesh.last_ping), since)) {
+		WRITE_ONCE(peer->mesh.last_ping, now);
+		send_ping(peer, MT_MESH_PING, cpu_to_le64(get_random_u64()), MT_ROUTE_DIRECT);
+		arm(peer, &peer->mesh.probe_timer, jiffies + MT_MESH_PING_TIMEOUT);
+		return;
+	}
+	/* Broken: the next message goes through a hub; ask it the way now. */
+	hub = pick_hub(peer);
+	if (hub) {
+		discover(peer, hub, now);
+		mt_peer_put(hub);
+	}
+}
+
+/* Wrap a message for the peer into a RELAY for the hub. */
+static int relay_through(struct mt_peer *hub, struct mt_peer *peer, struct sk_buff *skb, u8 ds)
+{
+	struct mt_device *mt = peer->device;
+	struct mt_mesh_peer_msg *msg;
+	unsigned int len = skb->len;
+
+	if (unlikely(len + MESHTUN_KEY_LEN > U16_MAX ||
+		     skb_cow_head(skb, sizeof(*msg) + mt->dev->needed_headroom))) {
+		mt_device_count(mt, MT_DROP_TX_NO_RELAY);
+		kfree_skb(skb);
+		return -EMSGSIZE;
+	}
+	msg = skb_push(skb, sizeof(*msg));
+	msg->header.type = MT_MESH_RELAY;
+	msg->header.flags = 0;
+	msg->header.len = cpu_to_be16(MESHTUN_KEY_LEN + len);
+	memcpy(msg->public_key, peer->public_key, MESHTUN_KEY_LEN);
+	WRITE_ONCE(peer->mesh.last_hub, hub);
+	atomic64_add(len, &peer->tx_bytes);
+	atomic64_inc(&peer->tx_packets);
+	mt_device_mesh_count(mt, MT_MESH_STAT_RELAY_SENT, 1);
+	mt_send_plaintext(hub, skb, ds, MT_ROUTE_DIRECT);
+	return 0;
+}
+
+static int send_to_candidate(struct mt_peer *peer, struct sk_buff *skb, u8 ds)
+{
+	union mt_endpoint candidate;
+	unsigned int len = skb->len;
+	int ret;
+
+	spin_lock_bh(&peer->mesh.lock);
+	candidate = peer->mesh.candidate;
+	spin_unlock_bh(&peer->mesh.lock);
+	if (candidate.addr.sa_family == AF_UNSPEC) {
+		mt_device_count(peer->device, MT_DROP_TX_NO_ENDPOINT);
+		kfree_skb(skb);
+		return -EDESTADDRREQ;
+	}
+	ret = mt_socket_send_skb_to(peer->device, skb, &candidate, ds);
+	if (!ret) {
+		atomic64_add(len, &peer->tx_bytes);
+		atomic64_inc(&peer->tx_packets);
+		mt_device_mesh_count(peer->device, MT_MESH_STAT_PUNCHES, 1);
+	}
+	return ret;
+}
+
+int mt_mesh_send(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route route)
+{
+	u64 now = get_jiffies_64();
+	struct mt_peer *hub;
+	int ret;
+
+	if (route == MT_ROUTE_CANDIDATE)
+		return send_to_candidate(peer, skb, ds);
+	if (route == MT_ROUTE_AUTO && wants_relay(peer, now)) {
+		hub = pick_hub(peer);
+		if (hub) {
+			set_path(peer, MESHTUN_PEER_PATH_RELAYED);
+			ret = relay_through(hub, peer, skb, ds);
+			discover(peer, hub, now);
+			mt_peer_put(hub);
+			return ret;
+		}
+		if (!has_endpoint(peer)) {
+			mt_device_count(peer->device, MT_DROP_TX_NO_RELAY);
+			kfree_skb(skb);
+			return -EHOSTUNREACH;
+		}
+	}
+	if (route == MT_ROUTE_AUTO) {
+		set_path(peer, MESHTUN_PEER_PATH_DIRECT);
+		keep_direct(peer, now);
+	}
+	return mt_socket_send_skb_to_peer(peer, skb, ds);
+}
+
+/* ---- the receiving side ---- */
+
+void mt_mesh_received(struct mt_peer *peer, struct mt_peer *hub)
+{
+	u64 now = get_jiffies_64();
+
+	if (hub) {
+		WRITE_ONCE(peer->mesh.last_relayed_rx, now);
+		WRITE_ONCE(peer->mesh.last_hub, hub);
+		mt_device_mesh_count(peer->device, MT_MESH_STAT_RELAY_RECEIVED, 1);
+	} else {
+		if (READ_ONCE(peer->mesh.last_direct_rx) != now)
+			WRITE_ONCE(peer->mesh.last_direct_rx, now);
+		if (READ_ONCE(peer->mesh.direct_tx_since))
+			WRITE_ONCE(peer->mesh.direct_tx_since, 0);
+	}
+}
+
+/* Spend a token of a peer's bucket (its requests, or a hub's introductions); false if none. */
+static bool take_token(struct mt_peer *peer)
+{
+	u64 now = get_jiffies_64(), refill;
+	bool ok;
+
+	spin_lock_bh(&peer->mesh.lock);
+	refill = div_u64((now - peer->mesh.tokens_at) * MT_MESH_REQUESTS_PER_SECOND, HZ);
+	if (refill) {
+		peer->mesh.tokens = min_t(u64, MT_MESH_REQUESTS_BURST, peer->mesh.tokens + refill);
+		peer->mesh.tokens_at = now;
+	}
+	ok = peer->mesh.tokens > 0;
+	if (ok)
+		peer->mesh.tokens--;
+	spin_unlock_bh(&peer->mesh.lock);
+	return ok;
+}
+
+/* Another peer of ours, by key, if a hub may act for it: referenced, or NULL. */
+static struct mt_peer *hub_target(struct mt_peer *from, const u8 *public_key)
+{
+	struct mt_peer *target = mt_peer_lookup_rcu(from->device, public_key);
+
+	if (target && (target == from || !speaks_mesh(target))) {
+		mt_peer_put(target);
+		target = NULL;
+	}
+	return target;
+}
+
+/* The address a hub sees a peer at, for an ENDPOINT message; false if none to share. */
+static bool shareable_endpoint(struct mt_peer *peer, struct mt_mesh_endpoint *msg)
+{
+	union mt_endpoint ep;
+
+	read_lock_bh(&peer->endpoint_lock);
+	ep = peer->endpoint;
+	read_unlock_bh(&peer->endpoint_lock);
+	memset(msg->addr, 0, sizeof(msg->addr));
+	msg->reserved = 0;
+	if (ep.addr.sa_family == AF_INET) {
+		msg->family = 4;
+		msg->port = ep.addr4.sin_port;
+		memcpy(msg->addr, &ep.addr4.sin_addr, 4);
+		return true;
+	}
+	/* A link-local address means nothing on another link. */
+	if (ep.addr.sa_family == AF_INET6 &&
+	    !(ipv6_addr_type(&ep.addr6.sin6_addr) & IPV6_ADDR_LINKLOCAL)) {
+		msg->family = 6;
+		msg->port = ep.addr6.sin6_port;
+		memcpy(msg->addr, &ep.addr6.sin6_addr, 16);
+		return true;
+	}
+	return false;
+}
+
+/* Tell TO where ABOUT is. */
+static void send_endpoint(struct mt_peer *to, struct mt_peer *about)
+{
+	struct mt_mesh_endpoint *msg;
+	struct sk_buff *skb;
+
+	skb = mesh_alloc(to, MT_MESH_ENDPOINT, sizeof(*msg) - sizeof(msg->header));
+	if (!skb)
+		return;
+	msg = (struct mt_mesh_endpoint *)skb->data;
+	skb_put(skb, sizeof(*msg) - sizeof(msg->header));
+	memcpy(msg->public_key, about->public_key, MESHTUN_KEY_LEN);
+	if (!shareable_endpoint(about, msg)) {
+		kfree_skb(skb);
+		return;
+	}
+	mt_send_plaintext(to, skb, 0, MT_ROUTE_DIRECT);
+}
+
+/* As a hub: FROM asks where the peer with this key is. */
+static void hub_endpoint_request(struct mt_peer *from, const u8 *public_key)
+{
+	struct mt_device *mt = from->device;
+	struct mt_mesh_endpoint probe;
+	struct mt_peer *target;
+	u64 now = get_jiffies_64();
+	bool matched;
+
+	if (!take_token(from)) {
+		mt_device_count(mt, MT_DROP_RX_MESH_RATELIMIT);
+		return;
+	}
+	target = hub_target(from, public_key);
+	if (!target || !shareable_endpoint(target, &probe) || !shareable_endpoint(from, &probe)) {
+		mt_device_count(mt, MT_DROP_RX_MESH_REFUSED);
+		mt_peer_put(target);
+		return;
+	}
+	spin_lock_bh(&from->mesh.lock);
+	memcpy(from->mesh.wants, public_key, MESHTUN_KEY_LEN);
+	from->mesh.wants_at = now;
+	spin_unlock_bh(&from->mesh.lock);
+
+	/* The target asked for the asker too, lately: introduce them. */
+	spin_lock_bh(&target->mesh.lock);
+	matched = target->mesh.wants_at &&
+		  time_before64(now, target->mesh.wants_at + MT_MESH_WANTS_TIMEOUT) &&
+		  !crypto_memneq(target->mesh.wants, from->public_key, MESHTUN_KEY_LEN);
+	if (matched)
+		target->mesh.wants_at = 0;
+	spin_unlock_bh(&target->mesh.lock);
+
+	if (matched) {
+		spin_lock_bh(&from->mesh.lock);
+		from->mesh.wants_at = 0;
+		spin_unlock_bh(&from->mesh.lock);
+		send_endpoint(from, target);
+		send_endpoint(target, from);
+		mt_device_mesh_count(mt, MT_MESH_STAT_INTRODUCTIONS, 1);
+	} else {
+		send_peer_msg(target, MT_MESH_PEER_ASKING, from->public_key);
+	}
+	mt_peer_put(target);
+}
+
+/* As a hub: forward FROM's RELAY (skb at its header) as RELAYED to the peer it names. */
+static void hub_relay(struct mt_peer *from, struct sk_buff *skb)
+{
+	struct mt_mesh_peer_msg *msg = (struct mt_mesh_peer_msg *)skb->data;
+	struct mt_device *mt = from->device;
+	unsigned int inner_len = skb->len - sizeof(*msg);
+	struct mt_peer *target;
+	u32 type;
+
+	if (unlikely(!pskb_may_pull(skb, sizeof(*msg) + sizeof(struct mt_message_header)))) {
+		mt_device_count(mt, MT_DROP_RX_MESH_MALFORMED);
+		goto drop;
+	}
+	msg = (struct mt_mesh_peer_msg *)skb->data;
+	type = le32_to_cpu(((struct mt_message_header *)(msg + 1))->type);
+	/* Only what a WireGuard peer would accept; cookies answer an address, not a peer. */
+	if (!mt_message_length_ok(type, inner_len) || type == MT_MESSAGE_HANDSHAKE_COOKIE) {
+		mt_device_count(mt, MT_DROP_RX_MESH_MALFORMED);
+		goto drop;
+	}
+	if (type != MT_MESSAGE_DATA && !take_token(from)) {
+		mt_device_count(mt, MT_DROP_RX_MESH_RATELIMIT);
+		goto drop;
+	}
+	target = hub_target(from, msg->public_key);
+	if (!target) {
+		mt_device_count(mt, MT_DROP_RX_MESH_REFUSED);
+		goto drop;
+	}
+	/* The same header, now naming the sender. */
+	msg->header.type = MT_MESH_RELAYED;
+	memcpy(msg->public_key, from->public_key, MESHTUN_KEY_LEN);
+	mt_device_mesh_count(mt, MT_MESH_STAT_FORWARDED, 1);
+	mt_device_mesh_count(mt, MT_MESH_STAT_FORWARDED_BYTES, inner_len);
+	mt_send_plaintext(target, skb, 0, MT_ROUTE_DIRECT);
+	mt_peer_put(target);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+/* From one of our hubs: the peer it names, referenced, or NULL. */
+static struct mt_peer *hub_names(struct mt_peer *hub, const u8 *public_key)
+{
+	struct mt_peer *peer = mt_peer_lookup_rcu(hub->device, public_key);
+
+	if (peer && (peer == hub || READ_ONCE(peer->mesh.hub))) {
+		mt_peer_put(peer);
+		peer = NULL;
+	}
+	return peer;
+}
+
+static bool endpoint_from_msg(union mt_endpoint *ep, const struct mt_mesh_endpoint *msg)
+{
+	memset(ep, 0, sizeof(*ep));
+	if (msg->reserved || !msg->port)
+		return false;
+	if (msg->family == 4) {
+		ep->addr4.sin_family = AF_INET;
+		ep->addr4.sin_port = msg->port;
+		memcpy(&ep->addr4.sin_addr, msg->addr, 4);
+		return !ipv4_is_zeronet(ep->addr4.sin_addr.s_addr) &&
+		       !ipv4_is_multicast(ep->addr4.sin_addr.s_addr) &&
+		       !ipv4_is_lbcast(ep->addr4.sin_addr.s_addr) &&
+		       !ipv4_is_loopback(ep->addr4.sin_addr.s_addr);
+	}
+	if (msg->family == 6) {
+		ep->addr6.sin6_family = AF_INET6;
+		ep->addr6.sin6_port = msg->port;
+		memcpy(&ep->addr6.sin6_addr, msg->addr, 16);
+		return !(ipv6_addr_type(&ep->addr6.sin6_addr) &
+			 (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK |
+			  IPV6_ADDR_LINKLOCAL));
+	}
+	return false;
+}
+
+/* From our hub: PEER is at the address in msg; punch there. */
+static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *msg)
+{
+	union mt_endpoint ep;
+	bool again;
+
+	if (!endpoint_from_msg(&ep, msg)) {
+		mt_device_count(peer->device, MT_DROP_RX_MESH_MALFORMED);
+		return;
+	}
+
+	spin_lock_bh(&peer->mesh.lock);
+	/* The same address while its PINGs go out: they go on as they were. */
+	again = peer->mesh.punches && !memcmp(&peer->mesh.candidate, &ep, sizeof(ep));
+	peer->mesh.candidate = ep;
+	if (!again)
+		peer->mesh.punches = MT_MESH_PUNCHES;
+	spin_unlock_bh(&peer->mesh.lock);
+	if (!again)
+		arm(peer, &peer->mesh.punch_timer, jiffies);
+}
+
+static void punch_timer(struct timer_list *timer)
+{
+	struct mt_peer *peer = from_timer(peer, timer, mesh.punch_timer);
+	bool more;
+
+	spin_lock_bh(&peer->mesh.lock);
+	if (!peer->mesh.punches) {
+		spin_unlock_bh(&peer->mesh.lock);
+		return;
+	}
+	more = --peer->mesh.punches > 0;
+	spin_unlock_bh(&peer->mesh.lock);
+	/* Without a session yet, the PING waits for the handshake it starts. */
+	send_ping(peer, MT_MESH_PING, cpu_to_le64(get_random_u64()), MT_ROUTE_CANDIDATE);
+	if (more)
+		arm(peer, &peer->mesh.punch_timer, jiffies + MT_MESH_PUNCH_INTERVAL);
+}
+
+/* A RELAYED message from our hub: the WireGuard message inside, from the peer it names. */
+static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
+{
+	struct mt_mesh_peer_msg *msg = (struct mt_mesh_peer_msg *)skb->data;
+	struct mt_peer *from = hub_names(hub, msg->public_key);
+
+	if (!from) {
+		mt_device_count(hub->device, MT_DROP_RX_MESH_REFUSED);
+		kfree_skb(skb);
+		return;
+	}
+	__skb_pull(skb, sizeof(*msg));
+	mt_receive_relayed(hub->device, skb, from, hub);
+	mt_peer_put(from);
+}
+
+/* The length a message's body must have; -1: at least a key (RELAY, RELAYED). */
+static int body_len(u8 type)
+{
+	switch (type) {
+	case MT_MESH_PING:
+	case MT_MESH_PONG:
+		return sizeof(struct mt_mesh_ping) - sizeof(struct mt_mesh_header);
+	case MT_MESH_ENDPOINT_REQUEST:
+	case MT_MESH_PEER_ASKING:
+		return MESHTUN_KEY_LEN;
+	case MT_MESH_ENDPOINT:
+		return sizeof(struct mt_mesh_endpoint) - sizeof(struct mt_mesh_header);
+	case MT_MESH_RELAY:
+	case MT_MESH_RELAYED:
+		return -1;
+	}
+	return 0;
+}
+
+void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
+{
+	struct mt_device *mt = peer->device;
+	struct mt_mesh_header *hdr;
+	struct mt_peer *other;
+	unsigned int len;
+	int want;
+
+	if (unlikely(!pskb_may_pull(skb, sizeof(*hdr))))
+		goto malformed;
+	hdr = (struct mt_mesh_header *)skb->data;
+	len = be16_to_cpu(hdr->len);
+	want = body_len(hdr->type);
+	if (hdr->flags || !want || (want > 0 && len != want) ||
+	    (want < 0 && len < MESHTUN_KEY_LEN) || len > skb->len - sizeof(*hdr))
+		goto malformed;
+	/* Drop the padding; small messages are made linear for reading. */
+	if (pskb_trim(skb, sizeof(*hdr) + len) ||
+	    !pskb_may_pull(skb, sizeof(*hdr) + min_t(unsigned int, len,
+							sizeof(struct mt_mesh_endpoint))))
+		goto malformed;
+	hdr = (struct mt_mesh_header *)skb->data;
+
+	switch (hdr->type) {
+	case MT_MESH_PING:
+		/* Back where it came from: roaming made that the endpoint. */
+		send_ping(peer, MT_MESH_PONG, ((struct mt_mesh_ping *)hdr)->id, MT_ROUTE_DIRECT);
+		break;
+	case MT_MESH_PONG:
+		break;	/* it arrived straight: mt_mesh_received() saw to the rest */
+	case MT_MESH_ENDPOINT_REQUEST:
+		if (!READ_ONCE(mt->relay))
+			goto refused;
+		hub_endpoint_request(peer, ((struct mt_mesh_peer_msg *)hdr)->public_key);
+		break;
+	case MT_MESH_RELAY:
+		if (!READ_ONCE(mt->relay))
+			goto refused;
+		hub_relay(peer, skb);
+		return;
+	case MT_MESH_PEER_ASKING:
+		if (!READ_ONCE(peer->mesh.hub))
+			goto refused;
+		if (!take_token(peer))
+			goto ratelimited;
+		other = hub_names(peer, ((struct mt_mesh_peer_msg *)hdr)->public_key);
+		if (!other)
+			goto refused;
+		/* We know the asker: ask back, and the hub introduces us. */
+		send_peer_msg(peer, MT_MESH_ENDPOINT_REQUEST, other->public_key);
+		mt_peer_put(other);
+		break;
+	case MT_MESH_ENDPOINT:
+		if (!READ_ONCE(peer->mesh.hub))
+			goto refused;
+		/* Each sets off PINGs: even our own hub may not have too many sent. */
+		if (!take_token(peer))
+			goto ratelimited;
+		other = hub_names(peer, ((struct mt_mesh_endpoint *)hdr)->public_key);
+		if (!other)
+			goto refused;
+		node_endpoint(other, (struct mt_mesh_endpoint *)hdr);
+		mt_peer_put(other);
+		break;
+	case MT_MESH_RELAYED:
+		if (!READ_ONCE(peer->mesh.hub))
+			goto refused;
+		node_relayed(peer, skb);
+		return;
+	}
+	consume_skb(skb);
+	return;
+
+refused:
+	mt_device_count(mt, MT_DROP_RX_MESH_REFUSED);
+	kfree_skb(skb);
+	return;
+ratelimited:
+	mt_device_count(mt, MT_DROP_RX_MESH_RATELIMIT);
+	kfree_skb(skb);
+	return;
+malformed:
+	mt_device_count(mt, MT_DROP_RX_MESH_MALFORMED);
+	kfree_skb(skb);
+}
+
+/* ---- configuration ---- */
+
+void mt_mesh_peer_init(struct mt_peer *peer)
+{
+	INIT_LIST_HEAD(&peer->mesh.hub_entry);
+	spin_lock_init(&peer->mesh.lock);
+	timer_setup(&peer->mesh.punch_timer, punch_timer, 0);
+	timer_setup(&peer->mesh.probe_timer, probe_timer, 0);
+	peer->mesh.discovery_backoff = 1;
+	peer->mesh.tokens = MT_MESH_REQUESTS_BURST;
+	peer->mesh.tokens_at = get_jiffies_64();
+}
+
+void mt_mesh_peer_stop(struct mt_peer *peer)
+{
+	del_timer_sync(&peer->mesh.punch_timer);
+	del_timer_sync(&peer->mesh.probe_timer);
+	spin_lock_bh(&peer->mesh.lock);
+	peer->mesh.punches = 0;
+	spin_unlock_bh(&peer->mesh.lock);
+}
+
+void mt_mesh_set_hub(struct mt_peer *peer, bool hub)
+{
+	lockdep_assert_held(&peer->device->config_lock);
+	if (hub == peer->mesh.hub)
+		return;
+	WRITE_ONCE(peer->mesh.hub, hub);
+	if (hub) {
+		list_add_tail_rcu(&peer->mesh.hub_entry, &peer->device->hub_list);
+	} else {
+		list_del_rcu(&peer->mesh.hub_entry);
+		/* Readers may still stand on the entry: let them leave before it is reused. */
+		synchronize_net();
+	}
+}
+
+void mt_mesh_remove_peer(struct mt_peer *peer)
+{
+	lockdep_assert_held(&peer->device->config_lock);
+	/* The reap after removal waits for readers before the peer can go. */
+	if (peer->mesh.hub)
+		list_del_rcu(&peer->mesh.hub_entry);
+	WRITE_ONCE(peer->mesh.hub, false);
+}
+
+const u8 *mt_mesh_hub_key(struct mt_peer *peer)
+{
+	struct mt_peer *hint = READ_ONCE(peer->mesh.last_hub), *hub;
+
+	lockdep_assert_held(&peer->device->config_lock);
+	list_for_each_entry(hub, &peer->device->hub_list, mesh.hub_entry) {
+		if (hub == hint)
+			return hub->public_key;
+	}
+	return NULL;
+}

@@ -1,0 +1,115 @@
+#!/bin/bash
+# What a hub refuses, and what is never sent to whom:
+#  - a WireGuard peer configured as a hub is sent nothing it does not
+#    understand, and nothing breaks;
+#  - a hub with relay off relays nothing and shares no address;
+#  - a node asking about a peer the hub does not know gets nothing;
+#  - malformed, misdirected and replayed mesh messages inside a real
+#    session (from a made-up peer, meshpeer.py) are dropped and counted,
+#    each by its reason, and a peer without the mesh signal is treated as
+#    WireGuard: its mesh-looking packets are bad packets, it gets no answer.
+. "$(dirname "$0")/lib.sh"
+mp=$(cd "$(dirname "$0")" && pwd)/meshpeer.py
+
+modprobe meshtun || exit 1
+
+# ---- a WireGuard peer marked as a hub ----
+netns_add mtw mtc || exit 1
+check "wireguard and meshtun side by side" veth mtw eth0 10.8.0.1/24 mtc eth0 10.8.0.2/24
+wg genkey >"$tmp/w.key" && wg pubkey <"$tmp/w.key" >"$tmp/w.pub"
+ip -n mtw link add wg0 type wireguard && in_ns mtw wg set wg0 private-key "$tmp/w.key" listen-port 51820 &&
+	ip -n mtw addr add 10.98.0.1/24 dev wg0 && ip -n mtw link set wg0 up
+check "the meshtun node" mt_dev mtc 10.98.0.2
+wg genkey | wg pubkey >"$tmp/far.pub"
+check "the WireGuard peer is its hub; a far peer has no endpoint" in_ns mtc "$mtctl" set dev mt0 \
+	peer "$(cat "$tmp/w.pub")" endpoint 10.8.0.1:51820 hub on allowed-ips 10.98.0.1/32 \
+	peer "$(cat "$tmp/far.pub")" allowed-ips 10.98.0.9/32
+in_ns mtw wg set wg0 peer "$(cat "$tmp/mtc.pub")" endpoint 10.8.0.2:51820 allowed-ips 10.98.0.2/32
+check "traffic with the WireGuard hub works" in_ns mtc ping -c 3 -i 0.2 -W 5 10.98.0.1
+check_eq "it does not speak mesh messages" "no" \
+	"$(in_ns mtc "$mtctl" show dev mt0 paths | awk -v k="$(cat "$tmp/w.pub")" '$1 == k { print $4 }')"
+check_fails "the far peer cannot be reached through it" in_ns mtc ping -c 2 -i 0.2 -W 2 10.98.0.9
+check "dropped as having no relay" test "$(stat mtc tx_no_relay)" -ge 1
+check "traffic with the WireGuard hub still works" in_ns mtc ping -c 3 -i 0.2 -W 5 10.98.0.1
+errors=$(ip -n mtw -s -j link show wg0 | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["stats64"]["rx"]; print(s["errors"], s["dropped"])')
+check_eq "the WireGuard peer got nothing it did not understand (rx errors, dropped)" "0 0" "$errors"
+mt_cleanup_namespaces
+
+# ---- a hub with relay off ----
+netns_add $mesh_namespaces || exit 1
+check "topology" topo_mesh eim eim
+check "meshtun, the hub's relay off" mesh_up off
+check_fails "a cannot reach b" in_ns mta ping -c 3 -i 0.3 -W 2 10.99.0.3
+check "the hub refused to relay or introduce" test "$(stat mthub rx_mesh_refused)" -ge 2
+check_eq "it forwarded nothing" 0 "$(stat mthub relay_forwarded)"
+check_eq "it introduced nobody" 0 "$(stat mthub mesh_introductions)"
+check_eq "a learnt no address for b" "(none)" "$(in_ns mta "$mtctl" show dev mt0 endpoints |
+	awk -v k="$(cat "$tmp/mtb.pub")" '$1 == k { print $2 }')"
+check_eq "b none for a" "(none)" "$(in_ns mtb "$mtctl" show dev mt0 endpoints |
+	awk -v k="$(cat "$tmp/mta.pub")" '$1 == k { print $2 }')"
+check "relay on" in_ns mthub "$mtctl" set dev mt0 relay on
+check "now a reaches b" in_ns mta ping -c 5 -i 0.3 -W 8 10.99.0.3
+check_eq "the hub says relay on" "Relay = yes" "$(in_ns mthub "$mtctl" showconf dev mt0 | grep Relay)"
+
+# ---- a peer the hub does not know ----
+wg genkey | wg pubkey >"$tmp/x.pub"
+check "a knows a peer x the hub does not" in_ns mta "$mtctl" set dev mt0 \
+	peer "$(cat "$tmp/x.pub")" allowed-ips 10.99.0.8/32
+refused0=$(stat mthub rx_mesh_refused)
+check_fails "a cannot reach x" in_ns mta ping -c 2 -i 0.3 -W 2 10.99.0.8
+check "the hub refused a's messages for x" test "$(stat mthub rx_mesh_refused)" -gt "$refused0"
+check_eq "a got no address for x" "(none)" "$(in_ns mta "$mtctl" show dev mt0 endpoints |
+	awk -v k="$(cat "$tmp/x.pub")" '$1 == k { print $2 }')"
+# (Its handshakes would go on being refused: counted below otherwise.)
+check "a forgets x" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/x.pub")" remove
+
+# ---- mesh messages from a made-up peer, in a real session with the hub ----
+wg genkey >"$tmp/p.key" && wg pubkey <"$tmp/p.key" >"$tmp/p.pub"
+check "the hub knows the made-up peer" in_ns mthub "$mtctl" set dev mt0 \
+	peer "$(cat "$tmp/p.pub")" allowed-ips 10.99.0.7/32
+hexkey() { python3 -c "import base64,sys; print(base64.b64decode(sys.argv[1]).hex())" "$1"; }
+kb=$(hexkey "$(cat "$tmp/mtb.pub")") kx=$(hexkey "$(cat "$tmp/x.pub")")
+inner_data=04000000$(printf '%024x' 0)$(printf '%032x' 0)	# a data message: 16 + 16 bytes
+malformed=(
+	09000000			# an unknown type
+	01010008$(printf '%016x' 1)	# PING with a flag set
+	01000007$(printf '%014x' 1)	# PING one byte short
+	010000c8$(printf '%016x' 1)	# a length beyond the message
+	0300001f"${kb:0:62}"		# ENDPOINT_REQUEST with a key one byte short
+	06000024"$kb"09000000		# RELAY of no WireGuard message
+	06000060"$kb"03$(printf '%0126x' 0)	# RELAY of a cookie reply (64 bytes)
+)
+refused=(
+	07000040"$kb$inner_data"	# RELAYED: it is not our hub
+	05000034"$kb"0400c3500a630003$(printf '%024x' 0)	# ENDPOINT: not our hub
+	04000020"$kb"			# PEER_ASKING: not our hub
+	03000020"$kx"			# ENDPOINT_REQUEST for a key the hub does not know
+	06000040"$kx$inner_data"	# RELAY to a key the hub does not know
+)
+ping=01000008$(printf '%016x' 42)
+m0=$(stat mthub rx_mesh_malformed) r0=$(stat mthub rx_mesh_refused) p0=$(stat mthub rx_replayed)
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mthub.pub")" 198.51.100.2 51820 \
+	"${malformed[@]}" "${refused[@]}" "$ping" --replay $((${#malformed[@]} + ${#refused[@]})) \
+	>"$tmp/answers" 2>&1
+check "the made-up peer shook hands and sent its messages" test $? = 0
+check_eq "the hub speaks of it as a mesh peer" yes \
+	"$(in_ns mthub "$mtctl" show dev mt0 paths | awk -v k="$(cat "$tmp/p.pub")" '$1 == k { print $4 }')"
+check_eq "each malformed one counted" $((m0 + ${#malformed[@]})) "$(stat mthub rx_mesh_malformed)"
+check_eq "each misdirected one refused" $((r0 + ${#refused[@]})) "$(stat mthub rx_mesh_refused)"
+check_eq "the replayed PING dropped" $((p0 + 1)) "$(stat mthub rx_replayed)"
+check_eq "the PING (once) answered by a PONG" "rx 02 16 02000008$(printf '%016x' 42)00000000" \
+	"$(grep -v 'rx 00 0 ' "$tmp/answers")"
+
+# The same peer without the mesh signal: WireGuard; its PING is a bad packet.
+b0=$(stat mthub rx_bad_inner_packet)
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mthub.pub")" 198.51.100.2 51820 --plain \
+	"$ping" >"$tmp/answers" 2>&1
+check "as WireGuard, it shook hands" test $? = 0
+check_eq "the hub takes it for WireGuard" no \
+	"$(in_ns mthub "$mtctl" show dev mt0 paths | awk -v k="$(cat "$tmp/p.pub")" '$1 == k { print $4 }')"
+check_eq "its PING is a bad inner packet" $((b0 + 1)) "$(stat mthub rx_bad_inner_packet)"
+check_eq "and gets no answer but keepalives" "" "$(grep -v 'rx 00 0 ' "$tmp/answers")"
+mt_cleanup_namespaces
+check "the module unloads" sh -c \
+	'for i in $(seq 50); do modprobe -r meshtun 2>/dev/null && exit 0; sleep 0.2; done; exit 1'
+finish

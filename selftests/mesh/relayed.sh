@@ -1,0 +1,66 @@
+#!/bin/bash
+# Behind NATs that map every destination to a new port (symmetric, as
+# "masquerade fully-random" makes them), no punched path can work: the
+# two nodes keep talking through the hub, end to end encrypted, and
+# mtctl says so. First with one such NAT, then with both. The hub's
+# relayed messages, captured and sent again, are dropped as replays.
+. "$(dirname "$0")/lib.sh"
+pk=$(cd "$(dirname "$0")/../data" && pwd)/packets.py
+
+modprobe meshtun || exit 1
+
+relayed_case() { # title a-nat b-nat
+	local title=$1 hub fwd0 fwd1
+	netns_add $mesh_namespaces || return 1
+	check "$title: topology" topo_mesh "$2" "$3"
+	check "$title: meshtun on all three" mesh_up
+	check "$title: a reaches b" in_ns mta ping -c 3 -i 0.3 -W 5 10.99.0.3
+	check "$title: b reaches a" in_ns mtb ping -c 3 -i 0.3 -W 5 10.99.0.2
+	check "$title: a's path to b is relayed" wait_path mta mtb relayed 5
+	# Long enough for several introductions and their punches to fail.
+	sleep 6
+	check_eq "$title: and stays relayed after 6 s" relayed "$(path_of mta mtb)"
+	check_eq "$title: b's too" relayed "$(path_of mtb mta)"
+	check "$title: the hub tried to introduce them" test "$(stat mthub mesh_introductions)" -ge 1
+	hub=$(cat "$tmp/mthub.pub")
+	check "$title: mtctl show names the hub" sh -c \
+		"ip netns exec mta $mtctl show dev mt0 | grep -qxF '  path: relayed via $hub'"
+	check "$title: and -j" sh -c "ip netns exec mta $mtctl -j show dev mt0 | python3 -c '
+import json, sys
+peers = {p[\"public_key\"]: p for p in json.load(sys.stdin)[0][\"peers\"]}
+p = peers[\"$(cat "$tmp/mtb.pub")\"]
+sys.exit(0 if p[\"path\"] == \"relayed\" and p[\"relay_hub\"] == \"$hub\" else 1)'"
+	fwd0=$(stat mthub relay_forwarded)
+	check "$title: iperf3 through the hub" tcp_test mtb 10.99.0.3 mta 3
+	fwd1=$(stat mthub relay_forwarded)
+	check "$title: the hub forwarded it ($fwd0 -> $fwd1)" test "$fwd1" -gt $((fwd0 + 100))
+	check "$title: nothing the hub forwarded was dropped as malformed or refused" \
+		test "$(($(stat mthub rx_mesh_malformed) + $(stat mthub rx_mesh_refused)))" = 0
+}
+
+relayed_case "one symmetric NAT" symmetric eim
+
+# Replays: capture what reaches the hub while a pings b through it, send
+# it again: every message is dropped as a replay (so none is forwarded).
+in_ns mthub python3 "$pk" capture wan 51820 20 "$tmp/cap" &
+cap=$!
+for _ in $(seq 100); do [ -e "$tmp/cap.ready" ] && break; sleep 0.1; done
+in_ns mta ping -q -c 15 -i 0.1 -W 5 10.99.0.3 >/dev/null
+wait $cap
+check_eq "captured 20 messages to the hub" 20 "$(wc -l <"$tmp/cap")"
+replayed0=$(stat mthub rx_replayed)
+check "sent again from the internet" in_ns mtinet python3 "$pk" send 198.51.100.2 51820 "$tmp/cap"
+for _ in $(seq 50); do
+	[ "$(stat mthub rx_replayed)" -ge $((replayed0 + 20)) ] && break
+	sleep 0.1
+done
+in_ns mthub ethtool -S mt0 | awk '$2 > 0 { printf "%s%s %s", n++ ? ", " : "# the hub: ", $1, $2 } END { print "" }'
+check_eq "every one dropped as a replay" $((replayed0 + 20)) "$(stat mthub rx_replayed)"
+check "the relay still works" in_ns mta ping -c 2 -i 0.2 -W 5 10.99.0.3
+mt_cleanup_namespaces
+
+relayed_case "two symmetric NATs" symmetric symmetric
+mt_cleanup_namespaces
+check "the module unloads" sh -c \
+	'for i in $(seq 50); do modprobe -r meshtun 2>/dev/null && exit 0; sleep 0.2; done; exit 1'
+finish
