@@ -33,6 +33,7 @@
  * introductions (each sets off a few PINGs).
  */
 #include "mesh.h"
+#include "clock.h"
 #include "device.h"
 #include "noise.h"
 #include "receive.h"
@@ -379,12 +380,29 @@ static bool take_token(struct mt_peer *peer)
 	return ok;
 }
 
-/* Another peer of ours, by key, if a hub may act for it: referenced, or NULL. */
+/* A session to send on that is not about to expire: the peer is there now. */
+static bool has_live_session(struct mt_peer *peer)
+{
+	struct mt_keypair *keypair;
+	bool live;
+
+	rcu_read_lock_bh();
+	keypair = rcu_dereference_bh(peer->keypairs.current_keypair);
+	live = keypair && READ_ONCE(keypair->sending_valid) &&
+	       !mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME);
+	rcu_read_unlock_bh();
+	return live;
+}
+
+/*
+ * Another peer of ours, by key, if a hub may act for it (it speaks mesh
+ * messages, and we have a live session with it): referenced, or NULL.
+ */
 static struct mt_peer *hub_target(struct mt_peer *from, const u8 *public_key)
 {
 	struct mt_peer *target = mt_peer_lookup_rcu(from->device, public_key);
 
-	if (target && (target == from || !speaks_mesh(target))) {
+	if (target && (target == from || !speaks_mesh(target) || !has_live_session(target))) {
 		mt_peer_put(target);
 		target = NULL;
 	}

@@ -66,15 +66,18 @@ export MTCTL_STATE_DIR=$tmp/state
 run ip netns exec mthub "$mtctl" up "$tmp/hub.conf"
 run ip netns exec mta "$mtctl" up "$tmp/lap.conf"
 run ip netns exec mtb "$mtctl" up "$tmp/vps.conf"
-sleep 2
+echo "== both keep a session with the hub (their keepalives)"
+wait_hub mthub hub
+run ip netns exec mthub "$mtctl" show dev hub paths
 echo "== the laptop (10.1.0.2 behind 192.0.2.2) pings the VPS (10.2.0.2 behind 203.0.113.2)"
 run ip netns exec mta ping -c 4 -i 0.5 10.99.0.3
-echo "== the hub introduced them: how the laptop sees the VPS now"
+echo "== the hub introduced them: how the laptop sees the VPS now (paths: KEY, path, hub, mesh)"
 for _ in $(seq 50); do
 	[ "$(ip netns exec mta "$mtctl" show dev lap paths | grep "$(cat "$tmp/vps.pub")" | cut -f2)" = direct ] && break
 	sleep 0.2
 done
 run ip netns exec mta "$mtctl" show dev lap
+run ip netns exec mta "$mtctl" show dev lap paths
 echo "== iperf3 between them: the hub relays none of it"
 before=$(ip netns exec mthub ethtool -S hub | awk '$1 == "relay_forwarded:" { print $2 }')
 iperf_server mtb 10.99.0.3

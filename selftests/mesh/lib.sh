@@ -21,6 +21,8 @@
 #                            keepalive 1, hub on) and each other (no
 #                            endpoint); the hub knows both, relay on unless
 #                            HUB_RELAY is "off"
+#   wait_hub NS DEV          until the hub on NS's DEV shook hands with all
+#                            its peers, which speak mesh messages
 #   stat NS NAME             an ethtool -S counter of NS's mt0
 #   path_of NS PEER_NS       "direct", "relayed" or "none": NS's path to PEER_NS
 #   wait_path NS PEER_NS WANT SECONDS   poll until the path is WANT
@@ -93,14 +95,18 @@ mesh_up() { # [hub-relay]
 			persistent-keepalive 1 allowed-ips 10.99.0.1/32 \
 			peer "$(cat "$tmp/$other.pub")" allowed-ips "$addr/32" || return 1
 	done
-	# The hub has heard from both (their keepalives) and knows they speak mesh.
+	wait_hub mthub mt0
+}
+
+# The hub has heard from all its peers (their keepalives) and knows they speak mesh.
+wait_hub() { # ns dev
 	local _
 	for _ in $(seq 100); do
-		[ "$(in_ns mthub "$mtctl" show dev mt0 paths | cut -f4 | sort -u)" = yes ] &&
+		[ "$(in_ns "$1" "$mtctl" show dev "$2" paths | cut -f4 | sort -u)" = yes ] &&
 			return 0
 		sleep 0.1
 	done
-	echo "the hub has no handshake with both nodes" >&2
+	echo "the hub has no handshake with all its peers" >&2
 	return 1
 }
 
