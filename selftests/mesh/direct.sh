@@ -52,8 +52,14 @@ sleep 2
 fwd1=$(stat mthub relay_forwarded)
 check "the hub forwards the transfer ($fwd0 -> $fwd1)" test "$fwd1" -gt $((fwd0 + 20))
 in_ns mtinet nft delete table inet cut
+# Paths are looked for while traffic flows; the transfer may end before
+# the next discovery (backoff up to 16 s by now), so pings keep it going.
+in_ns mta ping -q -i 0.2 -w 45 10.99.0.3 >/dev/null 2>&1 &
+pinger=$!
 check "once the cut is gone, a goes direct again" wait_path mta mtb direct 20
 check "and b" wait_path mtb mta direct 20
+kill "$pinger" 2>/dev/null
+wait "$pinger" 2>/dev/null
 wait $iperf
 status=$?
 check_eq "the transfer survived it all" 0 "$status"
