@@ -24,6 +24,7 @@
 #   wait_hub NS DEV          until the hub on NS's DEV shook hands with all
 #                            its peers, which speak mesh messages
 #   stat NS NAME             an ethtool -S counter of NS's mt0
+#   wait_stat_above NS NAME VALUE SECONDS   poll until that counter is above VALUE
 #   path_of NS PEER_NS       "direct", "relayed" or "none": NS's path to PEER_NS
 #   wait_path NS PEER_NS WANT SECONDS   poll until the path is WANT
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -112,6 +113,17 @@ wait_hub() { # ns dev
 
 stat() { # ns name
 	in_ns "$1" ethtool -S mt0 | awk -v k="$2:" '$1 == k { print $2 }'
+}
+
+# Poll until a counter of ethtool -S is above a value.
+wait_stat_above() { # ns name value seconds
+	local i
+	for i in $(seq $(($4 * 10))); do
+		[ "$(stat "$1" "$2")" -gt "$3" ] && return 0
+		sleep 0.1
+	done
+	echo "$1's $2 is $(stat "$1" "$2"), not above $3, after $4 s" >&2
+	return 1
 }
 
 path_of() { # ns peer-ns
