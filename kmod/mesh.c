@@ -33,7 +33,6 @@
  * introductions (each sets off a few PINGs).
  */
 #include "mesh.h"
-#include "clock.h"
 #include "device.h"
 #include "noise.h"
 #include "receive.h"
@@ -383,13 +382,10 @@ static bool take_token(struct mt_peer *peer)
 /* A session to send on that is not about to expire: the peer is there now. */
 static bool has_live_session(struct mt_peer *peer)
 {
-	struct mt_keypair *keypair;
 	bool live;
 
 	rcu_read_lock_bh();
-	keypair = rcu_dereference_bh(peer->keypairs.current_keypair);
-	live = keypair && READ_ONCE(keypair->sending_valid) &&
-	       !mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME);
+	live = mt_keypair_can_send(rcu_dereference_bh(peer->keypairs.current_keypair));
 	rcu_read_unlock_bh();
 	return live;
 }

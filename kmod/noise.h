@@ -24,6 +24,7 @@
  *   mt_noise_keypairs_clear()         drop every session of a peer
  *   mt_noise_expire_current_keypair() stop sending on the current session
  *   mt_keypair_get(), mt_keypair_put() references on a session
+ *   mt_keypair_can_send()             whether a session may still send
  *   mt_noise_replay_check()           anti-replay window (RFC 6479)
  *
  * Locking: the device's static identity under its rwsem (read here);
@@ -33,6 +34,7 @@
 #ifndef MT_NOISE_H
 #define MT_NOISE_H
 
+#include "clock.h"
 #include "index.h"
 #include "messages.h"
 
@@ -128,6 +130,13 @@ void mt_noise_expire_current_keypair(struct mt_keypairs *keypairs);
 
 struct mt_keypair *mt_keypair_get(struct mt_keypair *keypair);
 void mt_keypair_put(struct mt_keypair *keypair, bool unreference_now);
+
+/* Not too old, and not used up or expired on purpose (sending_valid). */
+static inline bool mt_keypair_can_send(const struct mt_keypair *keypair)
+{
+	return keypair && READ_ONCE(keypair->sending_valid) &&
+	       !mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME);
+}
 
 bool mt_noise_replay_check(struct mt_replay_window *window, u64 counter);
 

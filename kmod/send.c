@@ -229,8 +229,7 @@ void mt_send_staged(struct mt_peer *peer)
 	rcu_read_lock_bh();
 	keypair = mt_keypair_get(rcu_dereference_bh(peer->keypairs.current_keypair));
 	rcu_read_unlock_bh();
-	if (unlikely(!keypair || !READ_ONCE(keypair->sending_valid) ||
-		     mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME)))
+	if (unlikely(!mt_keypair_can_send(keypair)))
 		goto handshake;
 
 	__skb_queue_head_init(&batch);
