@@ -128,7 +128,10 @@ static int mt_ndo_open(struct net_device *dev)
 
 	mutex_lock(&mt->config_lock);
 	ret = mt_socket_open(mt, mt->listen_port);
-	if (ret) {
+	if (ret == -ENONET) {
+		netdev_err(dev, "the namespace it was created in is gone: no UDP socket\n");
+		goto out;
+	} else if (ret) {
 		netdev_err(dev, "cannot bind UDP port %u: %d\n", mt->listen_port, ret);
 		goto out;
 	}
@@ -188,6 +191,7 @@ static const char mt_drop_names[__MT_DROP_MAX][ETH_GSTRING_LEN] = {
 	[MT_DROP_RX_MESH_REFUSED] = "rx_mesh_refused",
 	[MT_DROP_RX_MESH_RATELIMIT] = "rx_mesh_ratelimited",
 	[MT_DROP_TX_NO_RELAY] = "tx_no_relay",
+	[MT_DROP_TX_NO_SOCKET] = "tx_no_socket",
 };
 
 /* The mesh's counters follow; none starts with rx_ or tx_, as drops do. */
@@ -372,18 +376,28 @@ struct mt_device *mt_device_from_netdev(struct net_device *dev)
 
 /*
  * The namespace a device was created in is going away while the device
- * lives on elsewhere: forget it (sockets will close with it).
+ * lives on elsewhere. Its sockets hold no reference on the namespace, and
+ * its peers' cached routes hold the namespace's devices: close and drop
+ * them now, before the namespace is freed. The device goes on without a
+ * port (what it sends is dropped as tx_no_socket) and cannot get one
+ * again: there is no namespace to bind it in.
  */
 static void __net_exit mt_netns_pre_exit(struct net *net)
 {
 	struct mt_device *mt;
+	struct mt_peer *peer;
 
 	rtnl_lock();
 	list_for_each_entry(mt, &mt_device_list, device_entry) {
 		if (mt->creating_net != net)
 			continue;
+		netif_carrier_off(mt->dev);
 		mutex_lock(&mt->config_lock);
 		mt->creating_net = NULL;
+		mt->listen_port = 0;
+		mt_socket_close(mt);
+		list_for_each_entry(peer, &mt->peer_list, device_entry)
+			mt_socket_clear_peer_endpoint_src(peer);
 		mt->config_seq++;
 		mutex_unlock(&mt->config_lock);
 	}

@@ -64,6 +64,7 @@ enum mt_drop_reason {
 	MT_DROP_RX_MESH_REFUSED,	/* mesh message we may not act on */
 	MT_DROP_RX_MESH_RATELIMIT,	/* mesh requests over a peer's rate */
 	MT_DROP_TX_NO_RELAY,		/* no hub could relay it */
+	MT_DROP_TX_NO_SOCKET,		/* device down, or its sockets' namespace gone */
 	__MT_DROP_MAX
 };
 
@@ -86,9 +87,11 @@ struct mt_device {
 	/* In the global device list, under RTNL. */
 	struct list_head device_entry;
 	/*
-	 * The namespace the device was created in, where its sockets will
-	 * live; NULL once that namespace is going away. Not a reference:
-	 * the pernet pre_exit hook clears it.
+	 * The namespace the device was created in, where its sockets live;
+	 * NULL once that namespace is going away. Not a reference (kernel
+	 * sockets hold none either): the pernet pre_exit hook closes the
+	 * sockets and clears it, under RTNL and the config lock, before the
+	 * namespace can be freed.
 	 */
 	struct net *creating_net;
 

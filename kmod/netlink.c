@@ -661,8 +661,12 @@ static int parse_device(struct mt_device *mt, struct sk_buff *skb, struct genl_i
 	}
 	/* Sockets live in the creating namespace: changing them needs its admin. */
 	attr = attrs[MESHTUN_DEVICE_A_LISTEN_PORT] ?: attrs[MESHTUN_DEVICE_A_FWMARK];
-	if (attr && (!mt->creating_net ||
-		     !netlink_ns_capable(skb, mt->creating_net->user_ns, CAP_NET_ADMIN))) {
+	if (attr && !mt->creating_net) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "the namespace it was created in is gone: the device has no sockets to give a port or fwmark");
+		return -ENONET;
+	}
+	if (attr && !netlink_ns_capable(skb, mt->creating_net->user_ns, CAP_NET_ADMIN)) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "changing the listen port or fwmark needs CAP_NET_ADMIN in the namespace the device was created in");
 		return -EPERM;

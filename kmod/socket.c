@@ -47,6 +47,7 @@ static int send4(struct mt_device *mt, struct sk_buff *skb, struct mt_endpoint_i
 	rcu_read_lock_bh();
 	sk = rcu_dereference_bh(mt->sock4);
 	if (unlikely(!sk)) {
+		count(mt, MT_DROP_TX_NO_SOCKET);
 		ret = -ENONET;
 		goto err;
 	}
@@ -118,6 +119,7 @@ static int send6(struct mt_device *mt, struct sk_buff *skb, struct mt_endpoint_i
 	rcu_read_lock_bh();
 	sk = rcu_dereference_bh(mt->sock6);
 	if (unlikely(!sk)) {
+		count(mt, MT_DROP_TX_NO_SOCKET);
 		ret = -ENONET;
 		goto err;
 	}

@@ -1,0 +1,63 @@
+# shellcheck shell=bash
+# selftests/lifetime/lib.sh - helpers for the object-lifetime tests, which
+# release an object (a namespace, a device, a peer, a session, a route)
+# while the packet path uses it. They count only on the debug kernel
+# (KASAN, lockdep, kmemleak, panic on warn), where a use-after-free is
+# reported instead of going unnoticed; on Debian's kernels they check the
+# behaviour around the release.
+#
+#   lt_key NAME                  a fresh key pair: $tmp/NAME.key, $tmp/NAME.pub
+#   lt_dev NS DEV NAME PORT ADDR a meshtun device DEV in NS with key NAME,
+#                                listening on PORT, inner address ADDR/24, up
+#   lt_peer NS DEV NAME ENDPOINT ALLOWED  DEV in NS gets NAME's key as a peer
+#   flood NS ADDR SECONDS        ping -f from NS to ADDR in the background
+#                                (its pid in $flood_pid)
+#   drop_count NS DEV REASON     an ethtool -S counter of DEV in NS
+#   selftest_module              load the MT_SELFTEST=y build (race windows,
+#                                clock knob) instead of the plain one
+#   race_window SITE MS          widen the race window at SITE (the
+#                                self-test build's race_site/race_delay_ms)
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+mt_test_setup
+
+lt_key() {
+	wg genkey >"$tmp/$1.key" && wg pubkey <"$tmp/$1.key" >"$tmp/$1.pub"
+}
+
+lt_dev() { # ns dev name port addr
+	{ [ -e "$tmp/$3.key" ] || lt_key "$3"; } &&
+		ip -n "$1" link add "$2" type meshtun &&
+		in_ns "$1" "$mtctl" set dev "$2" private-key "$tmp/$3.key" listen-port "$4" &&
+		ip -n "$1" addr add "$5/24" dev "$2" && ip -n "$1" link set "$2" up
+}
+
+lt_peer() { # ns dev name endpoint allowed
+	local ep=()
+	[ "$4" = - ] || ep=(endpoint "$4")
+	in_ns "$1" "$mtctl" set dev "$2" peer "$(cat "$tmp/$3.pub")" "${ep[@]}" allowed-ips "$5"
+}
+
+flood() { # ns addr seconds
+	in_ns "$1" ping -f -w "$3" "$2" >/dev/null 2>&1 &
+	flood_pid=$!
+}
+
+drop_count() { # ns dev reason
+	in_ns "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
+}
+
+selftest_module() {
+	local ko dep
+	ko=$top/build/kmod-selftest/$(uname -r)/meshtun.ko
+	modprobe -r meshtun 2>/dev/null
+	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+		modprobe "$dep" || return 1
+	done
+	insmod "$ko"
+}
+
+race_window() { # site ms
+	echo "$1" >/sys/module/meshtun/parameters/race_site &&
+		echo "$2" >/sys/module/meshtun/parameters/race_delay_ms
+}
