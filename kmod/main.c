@@ -9,8 +9,10 @@
 #include "netlink.h"
 #include "noise.h"
 #include "peer.h"
+#include "race.h"
 #include "ratelimit.h"
 
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 
@@ -18,6 +20,24 @@
 unsigned long mt_debug_clock_offset;
 module_param_named(debug_clock_offset, mt_debug_clock_offset, ulong, 0644);
 MODULE_PARM_DESC(debug_clock_offset, "Self-test build only: seconds added to the session clock");
+
+static char race_site[32];
+module_param_string(race_site, race_site, sizeof(race_site), 0644);
+MODULE_PARM_DESC(race_site, "Self-test build only: the race window to widen (race.h)");
+static unsigned int race_delay_ms;
+module_param(race_delay_ms, uint, 0644);
+MODULE_PARM_DESC(race_delay_ms, "Self-test build only: how long to wait in it (at most 5000)");
+
+void mt_race_window_wait(const char *site)
+{
+	unsigned int ms = min(READ_ONCE(race_delay_ms), 5000U);
+
+	if (!ms || !sysfs_streq(race_site, site))
+		return;
+	/* The test waits for this line before it releases the object. */
+	pr_info("race window %s: waiting %u ms\n", site, ms);
+	mdelay(ms);
+}
 #endif
 
 static int __init mt_module_init(void)

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "device.h"
 #include "peer.h"
+#include "race.h"
 
 #include <crypto/algapi.h>
 #include <linux/ktime.h>
@@ -282,6 +283,17 @@ static void handshake_zero(struct mt_handshake *hs)
 	hs->state = MT_HANDSHAKE_ZEROED;
 }
 
+/*
+ * A removed peer's handshake must not go back into the index: removal
+ * marks the peer dead, waits a grace period, then clears the handshake
+ * under its lock, so a writer that checks this under the same lock either
+ * sees the mark or is undone by the clear.
+ */
+static bool peer_dead(const struct mt_handshake *hs)
+{
+	return READ_ONCE(hs->entry.peer->is_dead);
+}
+
 void mt_noise_handshake_clear(struct mt_handshake *handshake)
 {
 	struct mt_device *mt = handshake->entry.peer->device;
@@ -303,7 +315,7 @@ bool mt_noise_create_initiation(struct mt_message_handshake_initiation *msg,
 
 	down_read(&mt->static_identity_lock);
 	down_write(&hs->lock);
-	if (!mt->has_private_key)
+	if (!mt->has_private_key || peer_dead(hs))
 		goto out;
 
 	msg->header.type = cpu_to_le32(MT_MESSAGE_HANDSHAKE_INITIATION);
@@ -372,6 +384,7 @@ struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiati
 	peer = mt_peer_lookup_rcu(mt, s);
 	if (!peer)
 		goto out;
+	mt_race_window("consume-initiation");
 	hs = &peer->handshake;
 	/* ss: stable once known, until the static identity is written */
 	down_write(&hs->lock);
@@ -398,6 +411,10 @@ struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiati
 		goto out_peer;
 
 	down_write(&hs->lock);
+	if (peer_dead(hs)) {
+		up_write(&hs->lock);
+		goto out_peer;
+	}
 	memcpy(hs->remote_ephemeral, e, MT_NOISE_PUBLIC_KEY_LEN);
 	if (memcmp(t, hs->latest_timestamp, MT_NOISE_TIMESTAMP_LEN) > 0)
 		memcpy(hs->latest_timestamp, t, MT_NOISE_TIMESTAMP_LEN);
@@ -432,7 +449,7 @@ bool mt_noise_create_response(struct mt_message_handshake_response *msg,
 
 	down_read(&mt->static_identity_lock);
 	down_write(&hs->lock);
-	if (hs->state != MT_HANDSHAKE_CONSUMED_INITIATION)
+	if (hs->state != MT_HANDSHAKE_CONSUMED_INITIATION || peer_dead(hs))
 		goto out;
 
 	msg->header.type = cpu_to_le32(MT_MESSAGE_HANDSHAKE_RESPONSE);
@@ -514,7 +531,7 @@ struct mt_peer *mt_noise_consume_response(struct mt_message_handshake_response *
 	down_write(&hs->lock);
 	/* Another response, or a new initiation, may have won the race. */
 	if (hs->state != MT_HANDSHAKE_CREATED_INITIATION ||
-	    hs->entry.index != msg->receiver_index) {
+	    hs->entry.index != msg->receiver_index || peer_dead(hs)) {
 		up_write(&hs->lock);
 		goto out;
 	}

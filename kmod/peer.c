@@ -140,7 +140,12 @@ static void peer_release(struct kref *kref)
 {
 	struct mt_peer *peer = container_of(kref, struct mt_peer, refcount);
 
-	/* Readers that found it under RCU may still be looking at it. */
+	/*
+	 * Nothing can put the handshake back into the index now: that takes
+	 * a reference. Readers that found it there, or the peer in the hash,
+	 * under RCU may still be looking at them: free after a grace period.
+	 */
+	mt_index_remove(&peer->device->index_table, &peer->handshake.entry);
 	call_rcu(&peer->rcu, peer_free_rcu);
 }
 

@@ -13,6 +13,11 @@
   packets.py flood HOST PORT PUBKEY N        N initiations with a valid MAC1,
                                              from four processes; prints how
                                              many cookie replies came back
+  packets.py sweep HOST PORT                 data messages with receiver
+                                             indices that fall in every
+                                             bucket of the device's index
+                                             table (hash_32, 13 bits), so
+                                             that every entry is looked at
   packets.py fuzz HOST PORT FILE PUBKEY N SEED
                                              N messages, each a mutation of a
                                              saved data message or a made-up
@@ -146,6 +151,18 @@ MUTATIONS = ["replay", "flip", "reserved", "type", "truncate", "extend", "init",
              "response", "cookie", "random"]
 
 
+def sweep_indices(bits=13):
+    """One receiver index per bucket of the kernel's hash_32(index, bits)."""
+    seen, out, v = set(), [], 0
+    while len(seen) < 1 << bits:
+        b = ((v * 0x61C88647) & 0xFFFFFFFF) >> (32 - bits)
+        if b not in seen:
+            seen.add(b)
+            out.append(v)
+        v += 1
+    return out
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "capture":
@@ -181,6 +198,15 @@ def main(argv):
             else:
                 raise SystemExit("unknown kind " + kind)
             s.sendto(p, dest)
+        return 0
+    if cmd == "sweep":
+        for v in sweep_indices():
+            while True:
+                try:
+                    s.sendto(struct.pack("<IIQ", 4, v, 0) + bytes(16), dest)
+                    break
+                except BlockingIOError:
+                    time.sleep(0.001)
         return 0
     if cmd == "flood":
         # Four senders of ready-made messages (MAC1 computed once): enough
