@@ -14,6 +14,7 @@
 
 #include <linux/delay.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 
 #ifdef MT_SELFTEST
@@ -24,18 +25,25 @@ MODULE_PARM_DESC(debug_clock_offset, "Self-test build only: seconds added to the
 static char race_site[32];
 module_param_string(race_site, race_site, sizeof(race_site), 0644);
 MODULE_PARM_DESC(race_site, "Self-test build only: the race window to widen (race.h)");
+static char race_dev[IFNAMSIZ];
+module_param_string(race_dev, race_dev, sizeof(race_dev), 0644);
+MODULE_PARM_DESC(race_dev, "Self-test build only: only this device's caller waits in it");
 static unsigned int race_delay_ms;
 module_param(race_delay_ms, uint, 0644);
 MODULE_PARM_DESC(race_delay_ms, "Self-test build only: how long to wait in it (at most 5000)");
 
-void mt_race_window_wait(const char *site)
+/* One caller waits, once: the test arms the window again for another. */
+void mt_race_window_wait(const char *site, const struct net_device *dev)
 {
-	unsigned int ms = min(READ_ONCE(race_delay_ms), 5000U);
+	unsigned int ms = READ_ONCE(race_delay_ms);
 
-	if (!ms || !sysfs_streq(race_site, site))
+	if (!ms || !sysfs_streq(race_site, site) ||
+	    (!sysfs_streq(race_dev, "") && !sysfs_streq(race_dev, dev->name)) ||
+	    cmpxchg(&race_delay_ms, ms, 0) != ms)
 		return;
+	ms = min(ms, 5000U);
 	/* The test waits for this line before it releases the object. */
-	pr_info("race window %s: waiting %u ms\n", site, ms);
+	pr_info("race window %s: %s waiting %u ms\n", site, dev->name, ms);
 	mdelay(ms);
 }
 #endif

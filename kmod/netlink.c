@@ -857,10 +857,14 @@ static void apply_request(struct mt_device *mt, struct mt_set_req *req)
 	if (req->set_fwmark && req->fwmark != mt->fwmark) {
 		struct mt_peer *peer;
 
-		mt->fwmark = req->fwmark;
-		/* Routes were chosen with the old mark. */
+		WRITE_ONCE(mt->fwmark, req->fwmark);
+		/*
+		 * Routes and sources were chosen with the old mark: a sender
+		 * that read it still holds the endpoint lock, and its route is
+		 * dropped here after it is done.
+		 */
 		list_for_each_entry(peer, &mt->peer_list, device_entry)
-			dst_cache_reset(&peer->endpoint_cache);
+			mt_socket_clear_peer_endpoint_src(peer);
 	}
 
 	if (req->replace_peers) {

@@ -384,7 +384,7 @@ struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiati
 	peer = mt_peer_lookup_rcu(mt, s);
 	if (!peer)
 		goto out;
-	mt_race_window("consume-initiation");
+	mt_race_window("consume-initiation", mt->dev);
 	hs = &peer->handshake;
 	/* ss: stable once known, until the static identity is written */
 	down_write(&hs->lock);

@@ -6,11 +6,14 @@
  * while the packet path is using it. Some of those races have windows a
  * few instructions wide, which no test hits reliably. The self-test build
  * (MT_SELFTEST) can stretch one named window by a busy wait: the module
- * parameter race_site names it, race_delay_ms says how long. The
- * production build compiles mt_race_window() to nothing.
+ * parameter race_site names it, race_dev (if set) the device whose caller
+ * waits, race_delay_ms how long (the first such caller to reach it waits,
+ * once, and logs "race window SITE: waiting"). The production build
+ * compiles mt_race_window() to nothing.
  *
- *   mt_race_window(SITE)   wait here if SITE is the chosen site; any
- *                          context (a busy wait, as on a slow CPU)
+ *   mt_race_window(SITE, DEV)  wait here if SITE is the armed site, for
+ *                              DEV's caller; any context (a busy wait, as
+ *                              on a slow CPU)
  *
  * Sites: "consume-initiation" (a handshake worker holding the peer it
  * just found), "endpoint-send" (a sender holding a copy of the endpoint
@@ -19,11 +22,13 @@
 #ifndef MT_RACE_H
 #define MT_RACE_H
 
+struct net_device;
+
 #ifdef MT_SELFTEST
-void mt_race_window_wait(const char *site);
-#define mt_race_window(site) mt_race_window_wait(site)
+void mt_race_window_wait(const char *site, const struct net_device *dev);
+#define mt_race_window(site, dev) mt_race_window_wait(site, dev)
 #else
-#define mt_race_window(site) do { } while (0)
+#define mt_race_window(site, dev) do { } while (0)
 #endif
 
 #endif /* MT_RACE_H */

@@ -12,10 +12,13 @@
  * The source address of a peer's last packet is reused ("sticky") for
  * replies, so multi-homed hosts answer from the address they were reached
  * at; it is dropped when it stops being a local address. Routes are cached
- * per peer (dst_cache) and the cache is reset when the endpoint moves.
+ * per peer (dst_cache). The endpoint, the sticky source and the cache
+ * change together under the peer's endpoint lock held for writing, and
+ * senders route and use the cache under it held for reading.
  */
 #include "socket.h"
 #include "device.h"
+#include "race.h"
 #include "receive.h"
 
 #include <linux/inetdevice.h>
@@ -33,11 +36,12 @@ static void count(struct mt_device *mt, enum mt_drop_reason reason)
 static int send4(struct mt_device *mt, struct sk_buff *skb, struct mt_endpoint_info *ep,
 		 u8 ds, struct dst_cache *cache)
 {
+	u32 mark = READ_ONCE(mt->fwmark);
 	struct flowi4 fl4 = {
 		.saddr = ep->src.src4,
 		.daddr = ep->addr.addr4.sin_addr.s_addr,
 		.fl4_dport = ep->addr.addr4.sin_port,
-		.flowi4_mark = mt->fwmark,
+		.flowi4_mark = mark,
 		.flowi4_proto = IPPROTO_UDP,
 	};
 	struct rtable *rt = NULL;
@@ -88,7 +92,7 @@ static int send4(struct mt_device *mt, struct sk_buff *skb, struct mt_endpoint_i
 			dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
 	}
 	ep->src.src4 = fl4.saddr;
-	skb->mark = mt->fwmark;
+	skb->mark = mark;
 	skb->ignore_df = 1;
 	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, ds,
 			    ip4_dst_hoplimit(&rt->dst), 0, fl4.fl4_sport, fl4.fl4_dport,
@@ -104,11 +108,12 @@ err:
 static int send6(struct mt_device *mt, struct sk_buff *skb, struct mt_endpoint_info *ep,
 		 u8 ds, struct dst_cache *cache)
 {
+	u32 mark = READ_ONCE(mt->fwmark);
 	struct flowi6 fl6 = {
 		.saddr = ep->src.src6,
 		.daddr = ep->addr.addr6.sin6_addr,
 		.fl6_dport = ep->addr.addr6.sin6_port,
-		.flowi6_mark = mt->fwmark,
+		.flowi6_mark = mark,
 		.flowi6_oif = ep->addr.addr6.sin6_scope_id,
 		.flowi6_proto = IPPROTO_UDP,
 	};
@@ -153,7 +158,7 @@ static int send6(struct mt_device *mt, struct sk_buff *skb, struct mt_endpoint_i
 			dst_cache_set_ip6(cache, dst, &fl6.saddr);
 	}
 	ep->src.src6 = fl6.saddr;
-	skb->mark = mt->fwmark;
+	skb->mark = mark;
 	skb->ignore_df = 1;
 	skb->dev = mt->dev;
 	udp_tunnel6_xmit_skb(dst, sk, skb, skb->dev, &fl6.saddr, &fl6.daddr, ds,
@@ -180,18 +185,25 @@ static bool same_addr(const union mt_endpoint *a, const union mt_endpoint *b)
 	return true;
 }
 
+/*
+ * The endpoint, its sticky source and its cached route change together,
+ * under the endpoint lock held for writing. Routing and the cache are
+ * used under it held for reading (as WireGuard does), so that no route
+ * is cached for an endpoint that moved meanwhile, and no cached route is
+ * dropped (mt_socket_clear_peer_endpoint_src()) while a sender uses it.
+ */
 int mt_socket_send_skb_to_peer(struct mt_peer *peer, struct sk_buff *skb, u8 ds)
 {
 	struct mt_device *mt = peer->device;
 	struct mt_endpoint_info ep;
 	unsigned int len = skb->len;
+	bool src_changed = false;
 	int ret;
 
 	read_lock_bh(&peer->endpoint_lock);
 	ep.addr = peer->endpoint;
 	memcpy(&ep.src, &peer->endpoint_src, sizeof(ep.src));
-	read_unlock_bh(&peer->endpoint_lock);
-
+	mt_race_window("endpoint-send", mt->dev);
 	if (ep.addr.addr.sa_family == AF_INET) {
 		ret = send4(mt, skb, &ep, ds, &peer->endpoint_cache);
 	} else if (ep.addr.addr.sa_family == AF_INET6) {
@@ -199,15 +211,18 @@ int mt_socket_send_skb_to_peer(struct mt_peer *peer, struct sk_buff *skb, u8 ds)
 	} else {
 		kfree_skb(skb);
 		count(mt, MT_DROP_TX_NO_ENDPOINT);
-		return -EDESTADDRREQ;
+		ret = -EDESTADDRREQ;
 	}
+	if (!ret)
+		src_changed = memcmp(&ep.src, &peer->endpoint_src, sizeof(ep.src));
+	read_unlock_bh(&peer->endpoint_lock);
 	if (ret)
 		return ret;
 	atomic64_add(len, &peer->tx_bytes);
 	atomic64_inc(&peer->tx_packets);
 
 	/* Remember the source the route chose, unless the endpoint moved meanwhile. */
-	if (memcmp(&ep.src, &peer->endpoint_src, sizeof(ep.src))) {
+	if (src_changed) {
 		write_lock_bh(&peer->endpoint_lock);
 		if (same_addr(&ep.addr, &peer->endpoint))
 			memcpy(&peer->endpoint_src, &ep.src, sizeof(ep.src));

@@ -15,8 +15,11 @@
 #   drop_count NS DEV REASON     an ethtool -S counter of DEV in NS
 #   selftest_module              load the MT_SELFTEST=y build (race windows,
 #                                clock knob) instead of the plain one
-#   race_window SITE MS          widen the race window at SITE (the
-#                                self-test build's race_site/race_delay_ms)
+#   race_window SITE MS [DEV]    widen the race window at SITE for its next
+#                                caller (DEV's, if given): the self-test
+#                                build's race_site, race_dev and
+#                                race_delay_ms (kmod/race.h)
+#   wait_window SITE             until a caller waits in that window
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 mt_test_setup
@@ -57,7 +60,25 @@ selftest_module() {
 	insmod "$ko"
 }
 
-race_window() { # site ms
-	echo "$1" >/sys/module/meshtun/parameters/race_site &&
-		echo "$2" >/sys/module/meshtun/parameters/race_delay_ms
+race_window() { # site ms [dev]
+	local p=/sys/module/meshtun/parameters
+	echo "$1" >$p/race_site && echo "${3:-}" >$p/race_dev && echo "$2" >$p/race_delay_ms
+}
+
+# The window disarms itself (race_delay_ms back to 0) when its caller
+# enters it. Polled with bash builtins only: on the debug kernel every
+# process start takes a second or more of the window.
+wait_window() { # site
+	local v i pause
+	[ -p "$tmp/pause" ] || mkfifo "$tmp/pause" || return 1
+	exec {pause}<>"$tmp/pause"
+	for i in $(seq 200); do
+		read -r v </sys/module/meshtun/parameters/race_delay_ms
+		[ "$v" = 0 ] && break
+		read -r -t 0.05 -u "$pause"
+	done
+	exec {pause}>&-
+	[ "$v" = 0 ] && return 0
+	echo "nothing entered the race window $1" >&2
+	return 1
 }
