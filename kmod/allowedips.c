@@ -95,7 +95,7 @@ int mt_allowedips_pool_fill(struct mt_allowedips_pool *pool, unsigned int nodes)
 	while (pool->count < nodes) {
 		struct mt_allowedips_node *node;
 
-		node = kmem_cache_zalloc(mt_node_cache, GFP_KERNEL);
+		node = kmem_cache_zalloc(mt_node_cache, GFP_KERNEL_ACCOUNT);
 		if (!node)
 			return -ENOMEM;
 		list_add(&node->peer_entry, &pool->nodes);

@@ -111,6 +111,10 @@ static void mt_ndo_uninit(struct net_device *dev)
 
 	ASSERT_RTNL();
 	list_del_init(&mt->device_entry);
+	/* Off the list, pre_exit no longer sees it: a late request must not use the namespace. */
+	mutex_lock(&mt->config_lock);
+	mt->creating_net = NULL;
+	mutex_unlock(&mt->config_lock);
 	/*
 	 * The device is down: no socket, no xmit, no timer feeds the workers
 	 * any more. Let them finish before their packets' GRO cells go.
@@ -149,9 +153,20 @@ static int mt_ndo_stop(struct net_device *dev)
 {
 	struct mt_device *mt = netdev_priv(dev);
 	struct mt_peer *peer;
+	struct sk_buff *skb;
 
 	mutex_lock(&mt->config_lock);
 	mt_socket_close(mt);
+	/*
+	 * Handshakes that came in while up are not answered by a device that
+	 * is down: drop the queued ones, and let the one being worked on end
+	 * before its session is cleared below.
+	 */
+	while ((skb = mt_crypt_queue_pop(&mt->handshake_queue))) {
+		atomic_dec(&mt->handshake_queue_len);
+		kfree_skb(skb);
+	}
+	flush_workqueue(mt->handshake_wq);
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
 		mt_timers_stop(peer);
 		mt_mesh_peer_stop(peer);
@@ -192,6 +207,7 @@ static const char mt_drop_names[__MT_DROP_MAX][ETH_GSTRING_LEN] = {
 	[MT_DROP_RX_MESH_RATELIMIT] = "rx_mesh_ratelimited",
 	[MT_DROP_TX_NO_RELAY] = "tx_no_relay",
 	[MT_DROP_TX_NO_SOCKET] = "tx_no_socket",
+	[MT_DROP_TX_MESH_UNSPOKEN] = "tx_mesh_unspoken",
 };
 
 /* The mesh's counters follow; none starts with rx_ or tx_, as drops do. */
@@ -204,6 +220,7 @@ static const char mt_mesh_stat_names[__MT_MESH_STAT_MAX][ETH_GSTRING_LEN] = {
 	[MT_MESH_STAT_PUNCHES] = "mesh_punches",
 	[MT_MESH_STAT_PATH_DIRECT] = "mesh_path_direct",
 	[MT_MESH_STAT_PATH_RELAYED] = "mesh_path_relayed",
+	[MT_MESH_STAT_PROBES_FAILED] = "mesh_probes_failed",
 };
 
 static int mt_get_sset_count(struct net_device *dev, int sset)
@@ -351,20 +368,19 @@ static struct rtnl_link_ops mt_link_ops __read_mostly = {
 	.newlink = mt_newlink,
 };
 
-/* Called with RTNL and the config lock, the new key already in place. */
+/* Called with the config lock and the static identity written, the new key in place. */
 void mt_device_rekey_all(struct mt_device *mt)
 {
 	struct mt_peer *peer;
 
 	lockdep_assert_held(&mt->config_lock);
-	down_write(&mt->static_identity_lock);
+	lockdep_assert_held_write(&mt->static_identity_lock);
 	mt_cookie_checker_precompute(&mt->cookie_checker);
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
 		mt_noise_forget_static_static(peer);
 		mt_noise_expire_current_keypair(&peer->keypairs);
 		mt_noise_handshake_clear(&peer->handshake);
 	}
-	up_write(&mt->static_identity_lock);
 }
 
 struct mt_device *mt_device_from_netdev(struct net_device *dev)

@@ -11,7 +11,8 @@
  *   mt_device_mesh_count()  add to one of the mesh's counters
  *   mt_device_rekey_all()   the private key changed: new cookie keys,
  *                           forget what handshakes derived from the old
- *                           one, drop every session
+ *                           one, drop every session (in the critical
+ *                           section that wrote the key)
  *
  * Locking: configuration changes hold RTNL, then config_lock; readers of
  * the configuration (dumps) hold config_lock; the packet path reads peers
@@ -65,6 +66,7 @@ enum mt_drop_reason {
 	MT_DROP_RX_MESH_RATELIMIT,	/* mesh requests over a peer's rate */
 	MT_DROP_TX_NO_RELAY,		/* no hub could relay it */
 	MT_DROP_TX_NO_SOCKET,		/* device down, or its sockets' namespace gone */
+	MT_DROP_TX_MESH_UNSPOKEN,	/* a mesh message for a peer that speaks none */
 	__MT_DROP_MAX
 };
 
@@ -78,6 +80,7 @@ enum mt_mesh_stat {
 	MT_MESH_STAT_PUNCHES,		/* PINGs sent to an address a hub gave */
 	MT_MESH_STAT_PATH_DIRECT,	/* a peer's path became direct */
 	MT_MESH_STAT_PATH_RELAYED,	/* a peer's path went through a hub */
+	MT_MESH_STAT_PROBES_FAILED,	/* a direct path went unanswered: down */
 	__MT_MESH_STAT_MAX
 };
 

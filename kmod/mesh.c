@@ -3,12 +3,19 @@
  * mesh.c - hubs, endpoint discovery, relaying and the path of each message.
  *
  * The path. Messages to a peer go straight to its endpoint while that
- * path works: we heard from the peer straight within DIRECT_IDLE, and no
- * PING went unanswered for PING_TIMEOUT since. While we send straight and
- * hear nothing back for PING_INTERVAL, a PING asks the peer to prove the
- * path (its PONG comes back straight), so a one-way flow keeps its direct
- * path and a broken one is noticed within two seconds. Otherwise, and when
- * the peer has no endpoint, messages go through a hub:
+ * path works, and a path works only while what we send on it is answered
+ * on it: a probe round sends PINGs straight (PROBE_PING apart) carrying
+ * the round's id, and only their PONG, arriving straight, proves the path.
+ * While we send straight, a round runs whenever the last proof is older
+ * than PROBE_EVERY, and at once when the peer's messages start to come
+ * through a hub (its side of the path failed); a round unanswered for
+ * PROBE_TIMEOUT marks the path down, and only a proof brings it back.
+ * Anything else from the peer, straight or relayed, proves nothing about
+ * our direction: a one-way loss is noticed within PROBE_EVERY +
+ * PROBE_TIMEOUT. A path not yet probed is trusted while the peer was heard
+ * straight within DIRECT_IDLE (a handshake straight starts a session
+ * there); an idle one after that is not trusted until it answers.
+ * Otherwise, and when the peer has no endpoint, messages go through a hub:
  * wrapped in a RELAY message on our session with the hub, unwrapped by the
  * hub and passed on as RELAYED on its session with the peer, so that the
  * hub sees only the outside of our end-to-end encrypted messages. Peers
@@ -22,7 +29,7 @@
  * each side the address it sees the other at (ENDPOINT). Both then send
  * PINGs to those addresses from the device's own port, a few within two
  * seconds, so that both NATs see outgoing packets before incoming ones.
- * The first authenticated packet to arrive straight makes the path direct.
+ * The first PONG to arrive straight proves the path and makes it direct.
  *
  * A hub acts only with relay on, only for peers it has sessions with and
  * that speak mesh messages, only between two of its peers, and never tells
@@ -61,28 +68,18 @@ static bool device_has_hubs(struct mt_device *mt)
 }
 
 /*
- * Whether the direct path works: we heard from the peer straight lately,
- * and since then not through a hub, and the probe's last PING, if sent
- * since we last heard from it, is not PING_TIMEOUT old (the probe timer
- * sends one when keep_direct() saw us send unanswered for PING_INTERVAL).
- * Only a packet from the peer straight makes a
- * broken path work again. An idle path is given the benefit of the doubt
- * for a while (NATs keep mappings for half a minute or more); after that,
- * messages go through a hub while a PING tries the old path.
+ * Whether the direct path works: not marked down by an unanswered probe
+ * round, and proven by a PONG within DIRECT_IDLE or, before any round
+ * ended, heard from straight within DIRECT_IDLE.
  */
 static bool direct_works(struct mt_peer *peer, u64 now)
 {
-	u64 rx = READ_ONCE(peer->mesh.last_direct_rx);
-	u64 since = READ_ONCE(peer->mesh.direct_tx_since);
-	u64 ping = READ_ONCE(peer->mesh.last_ping);
+	u64 proven = READ_ONCE(peer->mesh.proven), rx = READ_ONCE(peer->mesh.last_direct_rx);
 
-	if (!rx || time_after_eq64(now, rx + MT_MESH_DIRECT_IDLE))
+	if (READ_ONCE(peer->mesh.direct_down))
 		return false;
-	/* The peer's messages come through a hub: its direct path failed, answer the same way. */
-	if (time_after64(READ_ONCE(peer->mesh.last_relayed_rx), rx))
-		return false;
-	return !since || time_before64(ping, since) ||
-	       time_before64(now, ping + MT_MESH_PING_TIMEOUT);
+	return (proven && time_before64(now, proven + MT_MESH_DIRECT_IDLE)) ||
+	       (rx && time_before64(now, rx + MT_MESH_DIRECT_IDLE));
 }
 
 /* A mesh message built here: header and body, room for what comes around it. */
@@ -125,6 +122,31 @@ static void send_peer_msg(struct mt_peer *to, u8 type, const u8 *public_key)
 	mt_send_plaintext(to, skb, 0, MT_ROUTE_DIRECT);
 }
 
+/* Ask HUB where PEER is; only its answer to this will be taken. */
+static void ask_hub(struct mt_peer *hub, struct mt_peer *peer)
+{
+	spin_lock_bh(&peer->mesh.lock);
+	peer->mesh.asked_hub = hub->serial;
+	peer->mesh.asked_at = get_jiffies_64();
+	spin_unlock_bh(&peer->mesh.lock);
+	send_peer_msg(hub, MT_MESH_ENDPOINT_REQUEST, peer->public_key);
+}
+
+/* Whether HUB's ENDPOINT about PEER answers our request to it (once). */
+static bool asked(struct mt_peer *hub, struct mt_peer *peer)
+{
+	u64 now = get_jiffies_64();
+	bool ok;
+
+	spin_lock_bh(&peer->mesh.lock);
+	ok = peer->mesh.asked_at && peer->mesh.asked_hub == hub->serial &&
+	     time_before64(now, peer->mesh.asked_at + MT_MESH_ANSWER_TIMEOUT);
+	if (ok)
+		peer->mesh.asked_at = 0;
+	spin_unlock_bh(&peer->mesh.lock);
+	return ok;
+}
+
 static void set_path(struct mt_peer *peer, u8 path)
 {
 	if (likely(READ_ONCE(peer->mesh.path) == path) || xchg(&peer->mesh.path, path) == path)
@@ -151,7 +173,8 @@ static void set_path(struct mt_peer *peer, u8 path)
  */
 static struct mt_peer *pick_hub(struct mt_peer *peer)
 {
-	struct mt_peer *hub, *hint = READ_ONCE(peer->mesh.last_hub), *found = NULL;
+	u64 hint = READ_ONCE(peer->mesh.last_hub);
+	struct mt_peer *hub, *found = NULL;
 
 	rcu_read_lock_bh();
 	list_for_each_entry_rcu(hub, &peer->device->hub_list, mesh.hub_entry) {
@@ -163,9 +186,9 @@ static struct mt_peer *pick_hub(struct mt_peer *peer)
 		}
 		if (!speaks_mesh(hub))
 			continue;
-		if (!found || hub == hint)
+		if (!found || hub->serial == hint)
 			found = hub;
-		if (hub == hint)
+		if (hub->serial == hint)
 			break;
 	}
 	found = mt_peer_get_maybe_zero(found);
@@ -195,6 +218,38 @@ bool mt_mesh_reachable(struct mt_peer *peer)
 	return !READ_ONCE(peer->mesh.hub) && device_has_hubs(peer->device);
 }
 
+static void arm(struct mt_peer *peer, struct timer_list *timer, unsigned long expires)
+{
+	rcu_read_lock_bh();
+	if (netif_running(peer->device->dev) && !READ_ONCE(peer->is_dead))
+		mod_timer(timer, expires);
+	rcu_read_unlock_bh();
+}
+
+static bool round_running(u64 started, u64 now)
+{
+	return started && time_before64(now, started + 2 * MT_MESH_PROBE_TIMEOUT);
+}
+
+/* Start a probe round of the direct path, unless one runs or there is nothing to probe. */
+static void start_round(struct mt_peer *peer, u64 now)
+{
+	bool started = false;
+
+	if (!has_endpoint(peer) || !speaks_mesh(peer))
+		return;
+	spin_lock_bh(&peer->mesh.lock);
+	/* A round whose timer was stopped (device down) left its mark: start afresh. */
+	if (!round_running(peer->mesh.round_started, now)) {
+		peer->mesh.round_started = now;
+		peer->mesh.probe_id = get_random_u64();
+		started = true;
+	}
+	spin_unlock_bh(&peer->mesh.lock);
+	if (started)
+		arm(peer, &peer->mesh.probe_timer, jiffies);
+}
+
 /* Relayed: ask the hub where the peer is, and try its last address, with backoff. */
 static void discover(struct mt_peer *peer, struct mt_peer *hub, u64 now)
 {
@@ -210,52 +265,53 @@ static void discover(struct mt_peer *peer, struct mt_peer *hub, u64 now)
 	spin_unlock_bh(&peer->mesh.lock);
 	if (!due)
 		return;
-	send_peer_msg(hub, MT_MESH_ENDPOINT_REQUEST, peer->public_key);
-	/* Not keep_direct()'s PING: an answer ends the relaying, silence changes nothing. */
-	if (has_endpoint(peer) && speaks_mesh(peer))
-		send_ping(peer, MT_MESH_PING, cpu_to_le64(get_random_u64()), MT_ROUTE_DIRECT);
-}
-
-static void arm(struct mt_peer *peer, struct timer_list *timer, unsigned long expires)
-{
-	rcu_read_lock_bh();
-	if (netif_running(peer->device->dev) && !READ_ONCE(peer->is_dead))
-		mod_timer(timer, expires);
-	rcu_read_unlock_bh();
+	ask_hub(hub, peer);
+	/* And try the old path: its answer ends the relaying, silence changes nothing. */
+	start_round(peer, now);
 }
 
 /*
- * Straight, with hubs about: note when we started sending without hearing
- * back; the probe timer asks for proof PING_INTERVAL later (a PING, which
- * its PONG, or any packet, answers), so that a one-way flow keeps its
- * direct path and a broken one is noticed PING_TIMEOUT after that.
+ * Straight, with hubs about: prove the path again once its last proof is
+ * PROBE_EVERY old, so that a path that stopped carrying our messages is
+ * left within PROBE_TIMEOUT of that (the path is down until answered).
  */
 static void keep_direct(struct mt_peer *peer, u64 now)
 {
 	if (!speaks_mesh(peer) || !device_has_hubs(peer->device) || READ_ONCE(peer->mesh.hub))
 		return;
-	if (READ_ONCE(peer->mesh.direct_tx_since))
+	if (round_running(READ_ONCE(peer->mesh.round_started), now) ||
+	    time_before64(now, READ_ONCE(peer->mesh.proven) + MT_MESH_PROBE_EVERY))
 		return;
-	WRITE_ONCE(peer->mesh.direct_tx_since, now);
-	if (!timer_pending(&peer->mesh.probe_timer))
-		arm(peer, &peer->mesh.probe_timer, jiffies + MT_MESH_PING_INTERVAL);
+	start_round(peer, now);
 }
 
+/* A probe round: PINGs straight until one is answered, or PROBE_TIMEOUT says the path is down. */
 static void probe_timer(struct timer_list *timer)
 {
 	struct mt_peer *peer = from_timer(peer, timer, mesh.probe_timer);
-	u64 since = READ_ONCE(peer->mesh.direct_tx_since), now = get_jiffies_64();
+	u64 now = get_jiffies_64(), started;
 	struct mt_peer *hub;
+	__le64 id;
 
-	if (!since)
+	spin_lock_bh(&peer->mesh.lock);
+	started = peer->mesh.round_started;
+	id = cpu_to_le64(peer->mesh.probe_id);
+	if (started && time_after_eq64(now, started + MT_MESH_PROBE_TIMEOUT))
+		peer->mesh.round_started = 0;
+	spin_unlock_bh(&peer->mesh.lock);
+	if (!started)
 		return;		/* answered */
-	if (time_before64(READ_ONCE(peer->mesh.last_ping), since)) {
-		WRITE_ONCE(peer->mesh.last_ping, now);
-		send_ping(peer, MT_MESH_PING, cpu_to_le64(get_random_u64()), MT_ROUTE_DIRECT);
-		arm(peer, &peer->mesh.probe_timer, jiffies + MT_MESH_PING_TIMEOUT);
+	if (time_before64(now, started + MT_MESH_PROBE_TIMEOUT)) {
+		if (has_endpoint(peer))
+			send_ping(peer, MT_MESH_PING, id, MT_ROUTE_DIRECT);
+		arm(peer, &peer->mesh.probe_timer, jiffies + MT_MESH_PROBE_PING);
 		return;
 	}
-	/* Broken: the next message goes through a hub; ask it the way now. */
+	if (READ_ONCE(peer->mesh.direct_down))
+		return;		/* still down; discovery tries again later */
+	/* Down: the next message goes through a hub; ask it the way now. */
+	WRITE_ONCE(peer->mesh.direct_down, true);
+	mt_device_mesh_count(peer->device, MT_MESH_STAT_PROBES_FAILED, 1);
 	hub = pick_hub(peer);
 	if (hub) {
 		discover(peer, hub, now);
@@ -281,7 +337,7 @@ static int relay_through(struct mt_peer *hub, struct mt_peer *peer, struct sk_bu
 	msg->header.flags = 0;
 	msg->header.len = cpu_to_be16(MESHTUN_KEY_LEN + len);
 	memcpy(msg->public_key, peer->public_key, MESHTUN_KEY_LEN);
-	WRITE_ONCE(peer->mesh.last_hub, hub);
+	WRITE_ONCE(peer->mesh.last_hub, hub->serial);
 	atomic64_add(len, &peer->tx_bytes);
 	atomic64_inc(&peer->tx_packets);
 	mt_device_mesh_count(mt, MT_MESH_STAT_RELAY_SENT, 1);
@@ -344,20 +400,38 @@ int mt_mesh_send(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route
 
 /* ---- the receiving side ---- */
 
-void mt_mesh_received(struct mt_peer *peer, struct mt_peer *hub)
+void mt_mesh_received(struct mt_peer *peer, u64 hub)
 {
 	u64 now = get_jiffies_64();
 
 	if (hub) {
-		WRITE_ONCE(peer->mesh.last_relayed_rx, now);
 		WRITE_ONCE(peer->mesh.last_hub, hub);
 		mt_device_mesh_count(peer->device, MT_MESH_STAT_RELAY_RECEIVED, 1);
-	} else {
-		if (READ_ONCE(peer->mesh.last_direct_rx) != now)
-			WRITE_ONCE(peer->mesh.last_direct_rx, now);
-		if (READ_ONCE(peer->mesh.direct_tx_since))
-			WRITE_ONCE(peer->mesh.direct_tx_since, 0);
+		/* Its side of the direct path failed: is ours still answered? */
+		if (!READ_ONCE(peer->mesh.direct_down) &&
+		    !round_running(READ_ONCE(peer->mesh.round_started), now))
+			start_round(peer, now);
+	} else if (READ_ONCE(peer->mesh.last_direct_rx) != now) {
+		WRITE_ONCE(peer->mesh.last_direct_rx, now);
 	}
+}
+
+/* A PONG, arrived straight: if it answers our round's PING, the path is proven. */
+static void pong_received(struct mt_peer *peer, u64 id)
+{
+	u64 now = get_jiffies_64();
+	bool proof;
+
+	spin_lock_bh(&peer->mesh.lock);
+	proof = peer->mesh.probe_id && id == peer->mesh.probe_id;
+	if (proof)
+		peer->mesh.round_started = 0;
+	spin_unlock_bh(&peer->mesh.lock);
+	if (!proof)
+		return;
+	WRITE_ONCE(peer->mesh.proven, now);
+	if (READ_ONCE(peer->mesh.direct_down))
+		WRITE_ONCE(peer->mesh.direct_down, false);
 }
 
 /* Spend a token of a peer's bucket (its requests, or a hub's introductions); false if none. */
@@ -600,6 +674,7 @@ static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *m
 static void punch_timer(struct timer_list *timer)
 {
 	struct mt_peer *peer = from_timer(peer, timer, mesh.punch_timer);
+	__le64 id;
 	bool more;
 
 	spin_lock_bh(&peer->mesh.lock);
@@ -608,9 +683,12 @@ static void punch_timer(struct timer_list *timer)
 		return;
 	}
 	more = --peer->mesh.punches > 0;
+	if (!peer->mesh.probe_id)
+		peer->mesh.probe_id = get_random_u64();
+	id = cpu_to_le64(peer->mesh.probe_id);
 	spin_unlock_bh(&peer->mesh.lock);
 	/* Without a session yet, the PING waits for the handshake it starts. */
-	send_ping(peer, MT_MESH_PING, cpu_to_le64(get_random_u64()), MT_ROUTE_CANDIDATE);
+	send_ping(peer, MT_MESH_PING, id, MT_ROUTE_CANDIDATE);
 	if (more)
 		arm(peer, &peer->mesh.punch_timer, jiffies + MT_MESH_PUNCH_INTERVAL);
 }
@@ -679,7 +757,8 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 		send_ping(peer, MT_MESH_PONG, ((struct mt_mesh_ping *)hdr)->id, MT_ROUTE_DIRECT);
 		break;
 	case MT_MESH_PONG:
-		break;	/* it arrived straight: mt_mesh_received() saw to the rest */
+		pong_received(peer, le64_to_cpu(((struct mt_mesh_ping *)hdr)->id));
+		break;
 	case MT_MESH_ENDPOINT_REQUEST:
 		if (!READ_ONCE(mt->relay))
 			goto refused;
@@ -699,7 +778,7 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 		if (!other)
 			goto refused;
 		/* We know the asker: ask back, and the hub introduces us. */
-		send_peer_msg(peer, MT_MESH_ENDPOINT_REQUEST, other->public_key);
+		ask_hub(peer, other);
 		mt_peer_put(other);
 		break;
 	case MT_MESH_ENDPOINT:
@@ -711,6 +790,11 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 		other = hub_names(peer, ((struct mt_mesh_endpoint *)hdr)->public_key);
 		if (!other)
 			goto refused;
+		/* Only the answer to our request to this hub: no PING goes out unasked. */
+		if (!asked(peer, other)) {
+			mt_peer_put(other);
+			goto refused;
+		}
 		node_endpoint(other, (struct mt_mesh_endpoint *)hdr);
 		mt_peer_put(other);
 		break;
@@ -755,22 +839,22 @@ void mt_mesh_peer_stop(struct mt_peer *peer)
 	del_timer_sync(&peer->mesh.probe_timer);
 	spin_lock_bh(&peer->mesh.lock);
 	peer->mesh.punches = 0;
+	peer->mesh.round_started = 0;
 	spin_unlock_bh(&peer->mesh.lock);
 }
 
-void mt_mesh_set_hub(struct mt_peer *peer, bool hub)
+bool mt_mesh_set_hub(struct mt_peer *peer, bool hub)
 {
 	lockdep_assert_held(&peer->device->config_lock);
 	if (hub == peer->mesh.hub)
-		return;
+		return false;
 	WRITE_ONCE(peer->mesh.hub, hub);
 	if (hub) {
 		list_add_tail_rcu(&peer->mesh.hub_entry, &peer->device->hub_list);
-	} else {
-		list_del_rcu(&peer->mesh.hub_entry);
-		/* Readers may still stand on the entry: let them leave before it is reused. */
-		synchronize_net();
+		return false;
 	}
+	list_del_rcu(&peer->mesh.hub_entry);
+	return true;
 }
 
 void mt_mesh_remove_peer(struct mt_peer *peer)
@@ -784,11 +868,12 @@ void mt_mesh_remove_peer(struct mt_peer *peer)
 
 const u8 *mt_mesh_hub_key(struct mt_peer *peer)
 {
-	struct mt_peer *hint = READ_ONCE(peer->mesh.last_hub), *hub;
+	u64 hint = READ_ONCE(peer->mesh.last_hub);
+	struct mt_peer *hub;
 
 	lockdep_assert_held(&peer->device->config_lock);
 	list_for_each_entry(hub, &peer->device->hub_list, mesh.hub_entry) {
-		if (hub == hint)
+		if (hub->serial == hint)
 			return hub->public_key;
 	}
 	return NULL;

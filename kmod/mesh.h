@@ -12,21 +12,24 @@
  *
  *   mt_mesh_peer_init()   a new peer's mesh state
  *   mt_mesh_peer_stop()   stop its timers (peer shut down, device down)
- *   mt_mesh_set_hub()     make a peer a hub, or not (config lock)
+ *   mt_mesh_set_hub()     make a peer a hub, or not (config lock); true:
+ *                         it left the hub list, and readers may stand on
+ *                         its entry until a grace period (the caller's,
+ *                         once per request) has passed
  *   mt_mesh_remove_peer() a removed peer leaves the hubs (config lock)
  *   mt_mesh_reachable()   whether a peer without an endpoint can be reached
  *                         through a hub (so its packets may wait)
  *   mt_mesh_send()        send a WireGuard message (skb) to a peer: straight
  *                         to its endpoint, or through a hub; consumes skb
  *   mt_mesh_received()    a peer's authenticated message arrived, straight
- *                         (hub NULL) or through a hub
+ *                         (hub 0) or through the hub with that serial
  *   mt_mesh_receive()     a peer's decrypted mesh message; consumes skb
  *   mt_mesh_hub_key()     for dumps: the hub a peer's messages went through
  *                         last, if it is still one (config lock)
  *
  * Locking: each peer's candidate address, punches, discovery backoff and,
- * on a hub, its last request and token bucket under its mesh lock; the
- * timestamps the packet path reads and writes are single words
+ * on a hub, its last request and token bucket, and the probe round under
+ * its mesh lock; the timestamps the packet path reads and writes are single words
  * (READ_ONCE/WRITE_ONCE); the hub list is an RCU-bh list changed under the
  * config lock.
  */
@@ -37,30 +40,34 @@
 
 #include <linux/skbuff.h>
 
-/* A direct path silent this long is not trusted until it answers a PING. */
+/* A direct path unproven this long is not trusted until it answers a PING. */
 #define MT_MESH_DIRECT_IDLE (25 * HZ)
-/* Sending straight without a word back this long, ask for proof (PING)... */
-#define MT_MESH_PING_INTERVAL (HZ / 2)
-/* ...and a PING unanswered this long means the direct path is broken. */
-#define MT_MESH_PING_TIMEOUT HZ
+/* Sending straight, prove the path again when its last proof is this old... */
+#define MT_MESH_PROBE_EVERY HZ
+/* ...by a round of PINGs this far apart... */
+#define MT_MESH_PROBE_PING (HZ / 4)
+/* ...which, unanswered this long, marks the path down. */
+#define MT_MESH_PROBE_TIMEOUT (3 * HZ / 4)
 /* Asking a hub again: after 1, 2, 4, ... seconds, at most this many. */
 #define MT_MESH_DISCOVERY_MAX_BACKOFF 30
 /* PINGs sent to an address a hub gave, this far apart. */
 #define MT_MESH_PUNCHES 8
 #define MT_MESH_PUNCH_INTERVAL (HZ / 4)
-/* A hub matches two requests this far apart into an introduction. */
+/* A hub matches two requests this far apart into an introduction... */
 #define MT_MESH_WANTS_TIMEOUT (5 * HZ)
+/* ...so its ENDPOINT answers our request within this, or not at all. */
+#define MT_MESH_ANSWER_TIMEOUT (MT_MESH_WANTS_TIMEOUT + HZ)
 /* A hub takes this many requests (and relayed handshakes) a second per peer. */
 #define MT_MESH_REQUESTS_PER_SECOND 10
 #define MT_MESH_REQUESTS_BURST 20
 
 void mt_mesh_peer_init(struct mt_peer *peer);
 void mt_mesh_peer_stop(struct mt_peer *peer);
-void mt_mesh_set_hub(struct mt_peer *peer, bool hub);
+bool mt_mesh_set_hub(struct mt_peer *peer, bool hub);
 void mt_mesh_remove_peer(struct mt_peer *peer);
 bool mt_mesh_reachable(struct mt_peer *peer);
 int mt_mesh_send(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route route);
-void mt_mesh_received(struct mt_peer *peer, struct mt_peer *hub);
+void mt_mesh_received(struct mt_peer *peer, u64 hub);
 void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb);
 const u8 *mt_mesh_hub_key(struct mt_peer *peer);
 

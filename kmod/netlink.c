@@ -32,6 +32,12 @@ static unsigned int max_peers = MESHTUN_MAX_PEERS;
 module_param(max_peers, uint, 0644);
 MODULE_PARM_DESC(max_peers, "Most peers a device may have (at most 1048576)");
 
+/* The parameter is writable by root at any time: never above what the API promises. */
+static unsigned int peer_limit(void)
+{
+	return min(READ_ONCE(max_peers), MESHTUN_MAX_PEERS);
+}
+
 static struct genl_family mt_genl_family;
 
 static const struct nla_policy mt_allowedip_policy[MESHTUN_ALLOWEDIP_A_MAX + 1] = {
@@ -419,6 +425,7 @@ struct mt_set_req {
 	struct mt_socket_pair sockets;
 	bool install_sockets;
 	bool replace_peers;
+	bool hub_left;			/* a hub left the hub list: wait for its readers */
 	unsigned int n_peers;
 	struct mt_peer_req *peers;
 	/* The request's peers sorted by public key, to find duplicates. */
@@ -520,7 +527,7 @@ static int parse_allowedips(struct mt_set_req *req, struct mt_peer_req *pr,
 		n++;
 	if (!n)
 		return 0;
-	pr->allowedips = kvcalloc(n, sizeof(*pr->allowedips), GFP_KERNEL);
+	pr->allowedips = kvcalloc(n, sizeof(*pr->allowedips), GFP_KERNEL_ACCOUNT);
 	if (!pr->allowedips)
 		return -ENOMEM;
 	nla_for_each_nested(nest, list, rem) {
@@ -698,13 +705,13 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 		nla_for_each_nested(nest, peers, rem)
 			n++;
 	}
-	if (n > max_peers) {
+	if (n > peer_limit()) {
 		NL_SET_ERR_MSG_ATTR(extack, peers, "too many peers");
 		return -E2BIG;
 	}
 	if (n) {
-		req->peers = kvcalloc(n, sizeof(*req->peers), GFP_KERNEL);
-		req->sorted = kvcalloc(n, sizeof(*req->sorted), GFP_KERNEL);
+		req->peers = kvcalloc(n, sizeof(*req->peers), GFP_KERNEL_ACCOUNT);
+		req->sorted = kvcalloc(n, sizeof(*req->sorted), GFP_KERNEL_ACCOUNT);
 		if (!req->peers || !req->sorted)
 			return -ENOMEM;
 		nla_for_each_nested(nest, peers, rem) {
@@ -744,7 +751,7 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 		else
 			final_peers += pr->is_new || req->replace_peers;
 	}
-	if (final_peers > max_peers) {
+	if (final_peers > peer_limit()) {
 		NL_SET_ERR_MSG_ATTR(extack, peers, "too many peers");
 		return -E2BIG;
 	}
@@ -795,8 +802,12 @@ static void apply_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_p
 	}
 	if (pr->replace_allowedips)
 		mt_allowedips_remove_peer(&mt->allowedips, &peer->allowedips, &mt->config_lock);
-	if (pr->set_preshared_key)
+	if (pr->set_preshared_key) {
+		/* The handshake reads it under its lock, never half-written. */
+		down_write(&peer->handshake.lock);
 		memcpy(peer->preshared_key, pr->preshared_key, MESHTUN_KEY_LEN);
+		up_write(&peer->handshake.lock);
+	}
 	if (pr->set_endpoint) {
 		write_lock_bh(&peer->endpoint_lock);
 		peer->endpoint = pr->endpoint;
@@ -812,8 +823,8 @@ static void apply_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_p
 		if (newly_on && netif_running(mt->dev))
 			mt_send_keepalive(peer);
 	}
-	if (pr->set_hub)
-		mt_mesh_set_hub(peer, pr->hub);
+	if (pr->set_hub && mt_mesh_set_hub(peer, pr->hub))
+		req->hub_left = true;
 	for (i = 0; i < pr->n_allowedips; i++) {
 		struct mt_allowedip_req *ar = &pr->allowedips[i];
 
@@ -836,15 +847,16 @@ static void apply_request(struct mt_device *mt, struct mt_set_req *req)
 		bool changed = req->has_private_key != mt->has_private_key ||
 			crypto_memneq(req->private_key, mt->private_key, MESHTUN_KEY_LEN);
 
+		/* One critical section: no handshake sees the new key with the old results. */
 		down_write(&mt->static_identity_lock);
 		memcpy(mt->private_key, req->private_key, MESHTUN_KEY_LEN);
 		memcpy(mt->public_key, req->public_key, MESHTUN_KEY_LEN);
 		mt->has_private_key = req->has_private_key;
 		if (!mt->has_private_key)
 			memset(mt->public_key, 0, MESHTUN_KEY_LEN);
-		up_write(&mt->static_identity_lock);
 		if (changed)
 			mt_device_rekey_all(mt);
+		up_write(&mt->static_identity_lock);
 	}
 	if (req->set_listen_port)
 		mt->listen_port = req->listen_port;
@@ -878,6 +890,9 @@ static void apply_request(struct mt_device *mt, struct mt_set_req *req)
 	for (i = 0; i < req->n_peers; i++)
 		apply_peer(mt, req, &req->peers[i]);
 	mt->config_seq++;
+	/* One grace period for every hub that left the list (reaping waits for one too). */
+	if (req->hub_left && list_empty(&mt->dead_peers))
+		synchronize_net();
 	mt_peer_reap_dead(mt);
 }
 
@@ -907,7 +922,7 @@ static int mt_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mt_device *mt;
 	int ret;
 
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
 	if (!req)
 		return -ENOMEM;
 	mt_allowedips_pool_init(&req->pool);
@@ -920,13 +935,19 @@ static int mt_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	mutex_lock(&mt->config_lock);
-	ret = parse_request(mt, skb, info, req);
+	if (mt->dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG(info->extack, "the device is being deleted");
+		ret = -ENODEV;
+	} else {
+		ret = parse_request(mt, skb, info, req);
+	}
 	if (!ret)
 		apply_request(mt, req);
+	/* Sockets not installed live in the creating namespace: close them while it is held. */
+	free_request(req);
 	mutex_unlock(&mt->config_lock);
 	rtnl_unlock();
 
-	free_request(req);
 	kfree_sensitive(req);
 	mt_put_device(mt);
 	return ret;

@@ -357,7 +357,7 @@ out:
 }
 
 struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiation *msg,
-					    struct mt_device *mt)
+					    struct mt_device *mt, u64 sender_serial)
 {
 	u8 s[MT_NOISE_PUBLIC_KEY_LEN], e[MT_NOISE_PUBLIC_KEY_LEN];
 	u8 t[MT_NOISE_TIMESTAMP_LEN];
@@ -384,6 +384,8 @@ struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiati
 	peer = mt_peer_lookup_rcu(mt, s);
 	if (!peer)
 		goto out;
+	if (sender_serial && peer->serial != sender_serial)
+		goto out_peer;
 	mt_race_window("consume-initiation", mt->dev);
 	hs = &peer->handshake;
 	/* ss: stable once known, until the static identity is written */
@@ -487,11 +489,11 @@ out:
 }
 
 struct mt_peer *mt_noise_consume_response(struct mt_message_handshake_response *msg,
-					  struct mt_device *mt)
+					  struct mt_device *mt, u64 sender_serial)
 {
 	u8 e[MT_NOISE_PUBLIC_KEY_LEN], ephemeral_private[MT_NOISE_PUBLIC_KEY_LEN];
 	u8 hash[MT_NOISE_HASH_LEN], chaining_key[MT_NOISE_HASH_LEN];
-	u8 key[MT_NOISE_KEY_LEN];
+	u8 key[MT_NOISE_KEY_LEN], preshared_key[MESHTUN_KEY_LEN];
 	enum mt_handshake_state state;
 	struct mt_index_entry *entry;
 	struct mt_handshake *hs;
@@ -501,6 +503,10 @@ struct mt_peer *mt_noise_consume_response(struct mt_message_handshake_response *
 	entry = mt_index_lookup(&mt->index_table, MT_INDEX_HANDSHAKE, msg->receiver_index, &peer);
 	if (!entry)
 		return NULL;
+	if (sender_serial && peer->serial != sender_serial) {
+		mt_peer_put(peer);
+		return NULL;
+	}
 	hs = container_of(entry, struct mt_handshake, entry);
 
 	down_read(&mt->static_identity_lock);
@@ -509,6 +515,7 @@ struct mt_peer *mt_noise_consume_response(struct mt_message_handshake_response *
 	memcpy(hash, hs->hash, MT_NOISE_HASH_LEN);
 	memcpy(chaining_key, hs->chaining_key, MT_NOISE_HASH_LEN);
 	memcpy(ephemeral_private, hs->ephemeral_private, MT_NOISE_PUBLIC_KEY_LEN);
+	memcpy(preshared_key, peer->preshared_key, MESHTUN_KEY_LEN);
 	up_read(&hs->lock);
 	if (state != MT_HANDSHAKE_CREATED_INITIATION || !mt->has_private_key)
 		goto out;
@@ -522,7 +529,7 @@ struct mt_peer *mt_noise_consume_response(struct mt_message_handshake_response *
 	if (!mix_dh(chaining_key, NULL, mt->private_key, e))
 		goto out;
 	/* psk */
-	mix_psk(chaining_key, hash, key, peer->preshared_key);
+	mix_psk(chaining_key, hash, key, preshared_key);
 	/* {} */
 	if (!message_decrypt(NULL, msg->encrypted_nothing, sizeof(msg->encrypted_nothing),
 			     key, hash))
@@ -549,6 +556,7 @@ out:
 	memzero_explicit(hash, sizeof(hash));
 	memzero_explicit(chaining_key, sizeof(chaining_key));
 	memzero_explicit(ephemeral_private, sizeof(ephemeral_private));
+	memzero_explicit(preshared_key, sizeof(preshared_key));
 	if (!ok) {
 		mt_peer_put(peer);
 		return NULL;
@@ -745,8 +753,12 @@ bool mt_noise_begin_session(struct mt_handshake *hs, struct mt_keypairs *keypair
 	keypair->receiving_valid = true;
 	handshake_zero(hs);
 
+	/*
+	 * Not for a removed peer, nor on a device that is down (a handshake
+	 * relayed by a decrypt worker may still arrive after ndo_stop).
+	 */
 	rcu_read_lock_bh();
-	if (likely(!READ_ONCE(peer->is_dead))) {
+	if (likely(!READ_ONCE(peer->is_dead) && netif_running(mt->dev))) {
 		add_new_keypair(keypairs, keypair);
 		/* Our handshake's index now names the session. */
 		if (!mt_index_replace(&mt->index_table, &hs->entry, &keypair->entry))

@@ -16,6 +16,9 @@
  *
  *   mt_noise_create_initiation()      initiator, message 1
  *   mt_noise_consume_initiation()     responder: the peer it came from
+ *                                     (which must be the peer with
+ *                                     sender_serial, if not 0: a hub's
+ *                                     word, checked before any change)
  *   mt_noise_create_response()        responder, message 2
  *   mt_noise_consume_response()       initiator: the peer it came from
  *   mt_noise_begin_session()          derive the transport keys
@@ -115,11 +118,11 @@ void mt_noise_handshake_clear(struct mt_handshake *handshake);
 bool mt_noise_create_initiation(struct mt_message_handshake_initiation *msg,
 				struct mt_handshake *handshake);
 struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiation *msg,
-					    struct mt_device *mt);
+					    struct mt_device *mt, u64 sender_serial);
 bool mt_noise_create_response(struct mt_message_handshake_response *msg,
 			      struct mt_handshake *handshake);
 struct mt_peer *mt_noise_consume_response(struct mt_message_handshake_response *msg,
-					  struct mt_device *mt);
+					  struct mt_device *mt, u64 sender_serial);
 bool mt_noise_begin_session(struct mt_handshake *handshake, struct mt_keypairs *keypairs);
 
 void mt_noise_keypairs_init(struct mt_keypairs *keypairs);

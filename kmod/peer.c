@@ -11,6 +11,7 @@
 #include "device.h"
 #include "mesh.h"
 #include "send.h"
+#include "socket.h"
 #include "timers.h"
 
 #include <crypto/algapi.h>
@@ -42,11 +43,11 @@ static u32 pubkey_hash(struct mt_device *mt, const u8 *public_key)
 
 struct mt_peer *mt_peer_alloc(struct mt_device *mt, const u8 *public_key)
 {
-	struct mt_peer *peer = kmem_cache_zalloc(peer_cache, GFP_KERNEL);
+	struct mt_peer *peer = kmem_cache_zalloc(peer_cache, GFP_KERNEL_ACCOUNT);
 
 	if (!peer)
 		return NULL;
-	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL)) {
+	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL_ACCOUNT)) {
 		kmem_cache_free(peer_cache, peer);
 		return NULL;
 	}
@@ -197,6 +198,11 @@ static void peer_shutdown(struct mt_peer *peer)
 	mt_noise_keypairs_clear(&peer->keypairs);
 	mt_noise_handshake_clear(&peer->handshake);
 	mt_send_purge_staged(peer, MT_DROP_TX_NO_PEER);
+	/*
+	 * A dump may hold the peer long after: its cached routes must not
+	 * outlive their namespace meanwhile (senders cache nothing for a dead peer).
+	 */
+	mt_socket_clear_peer_endpoint_src(peer);
 }
 
 void mt_peer_reap_dead(struct mt_device *mt)

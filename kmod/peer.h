@@ -56,19 +56,23 @@ struct mt_mesh_peer {
 	struct list_head hub_entry;	/* in device->hub_list while a hub (RCU) */
 	u8 speaks;			/* enum meshtun_peer_mesh, from its last handshake */
 	u8 path;			/* enum meshtun_peer_path its messages took last */
-	u64 last_direct_rx;		/* jiffies64 of the last authenticated packet */
-	u64 last_relayed_rx;		/* straight from it, and through a hub */
-	u64 last_ping;			/* jiffies64 of the last PING sent to it */
-	u64 direct_tx_since;		/* sending straight since, unanswered; 0: answered */
-	/* The hub it last came through: only compared, never followed. */
-	struct mt_peer *last_hub;
+	u64 last_direct_rx;		/* jiffies64 of its last authenticated packet straight */
+	u64 proven;			/* jiffies64 of the last PONG to our probe, straight */
+	bool direct_down;		/* a probe round went unanswered, none since */
+	/* The serial of the hub it last came through (serials are never reused). */
+	u64 last_hub;
 
 	spinlock_t lock;		/* the fields below */
 	union mt_endpoint candidate;	/* an address a hub gave: punch there */
 	unsigned int punches;		/* PINGs left to send there */
 	struct timer_list punch_timer;
-	struct timer_list probe_timer;	/* proof of a direct path that went quiet */
+	struct timer_list probe_timer;	/* the probe round's PINGs and its end */
+	u64 round_started;		/* jiffies64 of the running probe round; 0: none */
+	u64 probe_id;			/* what our PINGs carry, and their PONGs must */
 	u64 next_discovery;		/* jiffies64: ask a hub again from then */
+	/* Our last ENDPOINT_REQUEST for it: to the hub with this serial, when. */
+	u64 asked_hub;
+	u64 asked_at;
 	unsigned int discovery_backoff;	/* seconds */
 	/* Kept by a hub: the peer this one asked for last, and when. */
 	u8 wants[MESHTUN_KEY_LEN];

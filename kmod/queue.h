@@ -51,11 +51,11 @@ struct mt_skb_cb {
 	u8 ds;				/* outer DS field */
 	u8 route;			/* enum mt_route, when sent */
 	/*
-	 * Received through a hub: the hub (only compared, never followed,
-	 * so not referenced) and, for handshake messages, the serial of the
-	 * peer the hub says sent it. NULL hub: received straight.
+	 * Received through a hub: the hub's serial (the hub may be removed
+	 * while the packet waits: never a pointer) and, for handshake
+	 * messages, the serial of the peer the hub says sent it. 0: straight.
 	 */
-	struct mt_peer *relay_hub;
+	u64 relay_hub;
 	u64 relayed_from;
 };
 

@@ -44,6 +44,13 @@ static DEFINE_SPINLOCK(table_lock);
 static unsigned int entries;
 static siphash_key_t hash_key;
 static struct kmem_cache *bucket_cache;
+
+/* Not kfree_rcu(): rcu_barrier() at unload must see every free before the cache goes. */
+static void bucket_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(bucket_cache, container_of(rcu, struct bucket, rcu));
+}
+
 static struct delayed_work gc_work;
 
 static u32 bucket_hash(struct net *net, u64 key, bool ipv6)
@@ -63,7 +70,7 @@ static void gc(struct work_struct *work)
 		if (now - b->last_time > NSEC_PER_SEC) {
 			hash_del_rcu(&b->node);
 			entries--;
-			kfree_rcu(b, rcu);
+			call_rcu(&b->rcu, bucket_free_rcu);
 		}
 	}
 	spin_unlock_bh(&table_lock);
@@ -148,7 +155,7 @@ void mt_ratelimit_uninit(void)
 	spin_lock_bh(&table_lock);
 	hash_for_each_safe(buckets, i, tmp, b, node) {
 		hash_del_rcu(&b->node);
-		kfree_rcu(b, rcu);
+		call_rcu(&b->rcu, bucket_free_rcu);
 	}
 	entries = 0;
 	spin_unlock_bh(&table_lock);

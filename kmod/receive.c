@@ -67,7 +67,7 @@ static void receive_data(struct mt_device *mt, struct sk_buff *skb, struct mt_pe
 		drop_rx(mt, skb, MT_DROP_RX_MESH_REFUSED);
 		return;
 	}
-	MT_SKB_CB(skb)->relay_hub = hub;
+	MT_SKB_CB(skb)->relay_hub = hub ? hub->serial : 0;
 	MT_SKB_CB(skb)->keypair = keypair;
 	MT_SKB_CB(skb)->nonce = le64_to_cpu(hdr->counter);
 	atomic_set(&MT_SKB_CB(skb)->state, MT_PACKET_UNCRYPTED);
@@ -85,7 +85,7 @@ static void receive_data(struct mt_device *mt, struct sk_buff *skb, struct mt_pe
 static void receive_handshake(struct mt_device *mt, struct sk_buff *skb, struct mt_peer *from,
 			      struct mt_peer *hub)
 {
-	MT_SKB_CB(skb)->relay_hub = hub;
+	MT_SKB_CB(skb)->relay_hub = hub ? hub->serial : 0;
 	MT_SKB_CB(skb)->relayed_from = hub ? from->serial : 0;
 	if (atomic_inc_return(&mt->handshake_queue_len) > MT_MAX_QUEUED_INCOMING_HANDSHAKES ||
 	    !mt_crypt_queue_push(&mt->handshake_queue, skb)) {
@@ -183,7 +183,7 @@ static bool device_under_load(struct mt_device *mt)
 static void process_handshake(struct mt_device *mt, struct sk_buff *skb)
 {
 	u32 type = le32_to_cpu(((struct mt_message_header *)skb->data)->type);
-	struct mt_peer *hub = MT_SKB_CB(skb)->relay_hub;
+	u64 hub = MT_SKB_CB(skb)->relay_hub;
 	enum mt_cookie_mac_state mac_state;
 	struct mt_endpoint_info endpoint;
 	struct mt_peer *peer = NULL;
@@ -224,20 +224,15 @@ static void process_handshake(struct mt_device *mt, struct sk_buff *skb)
 		return;
 	}
 
+	/* Through a hub, it must be from the peer the hub named: checked before it counts. */
 	if (type == MT_MESSAGE_HANDSHAKE_INITIATION)
 		peer = mt_noise_consume_initiation((struct mt_message_handshake_initiation *)
-						   skb->data, mt);
+						   skb->data, mt, MT_SKB_CB(skb)->relayed_from);
 	else
 		peer = mt_noise_consume_response((struct mt_message_handshake_response *)
-						 skb->data, mt);
+						 skb->data, mt, MT_SKB_CB(skb)->relayed_from);
 	if (!peer) {
 		mt_device_count(mt, MT_DROP_RX_HANDSHAKE);
-		return;
-	}
-	/* A hub's word for who sent it must be the handshake's. */
-	if (unlikely(hub && peer->serial != MT_SKB_CB(skb)->relayed_from)) {
-		mt_device_count(mt, MT_DROP_RX_MESH_REFUSED);
-		mt_peer_put(peer);
 		return;
 	}
 	if (!hub)
@@ -324,7 +319,7 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	struct mt_device *mt = peer->device;
 	struct net_device *dev = mt->dev;
 	struct mt_keypair *keypair = MT_SKB_CB(skb)->keypair;
-	struct mt_peer *hub = MT_SKB_CB(skb)->relay_hub;
+	u64 hub = MT_SKB_CB(skb)->relay_hub;
 	struct mt_endpoint_info endpoint;
 	unsigned int message_len, len;
 

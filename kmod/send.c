@@ -217,6 +217,12 @@ void mt_send_encrypt_worker(struct work_struct *work)
 	}
 }
 
+/* Not an IP packet nor a keepalive: one of mesh.c's messages (messages.h). */
+static bool is_mesh_message(struct sk_buff *skb)
+{
+	return skb->len && skb->data[0] >> 4 != 4 && skb->data[0] >> 4 != 6;
+}
+
 void mt_send_staged(struct mt_peer *peer)
 {
 	struct mt_device *mt = peer->device;
@@ -239,6 +245,14 @@ void mt_send_staged(struct mt_peer *peer)
 	spin_unlock(&peer->staged_packets.lock);
 
 	skb_queue_walk_safe(&batch, skb, tmp) {
+		/* A mesh message staged before the handshake said the peer speaks none. */
+		if (unlikely(is_mesh_message(skb) &&
+			     READ_ONCE(peer->mesh.speaks) != MESHTUN_PEER_MESH_YES)) {
+			__skb_unlink(skb, &batch);
+			mt_device_count(mt, MT_DROP_TX_MESH_UNSPOKEN);
+			kfree_skb(skb);
+			continue;
+		}
 		nonce = atomic64_inc_return(&keypair->send_counter) - 1;
 		if (unlikely(nonce >= MT_REJECT_AFTER_MESSAGES)) {
 			WRITE_ONCE(keypair->sending_valid, false);

@@ -81,9 +81,9 @@ static int send4(struct mt_device *mt, struct sk_buff *skb, struct mt_endpoint_i
 			goto err;
 		}
 		if (unlikely(mt_device_from_netdev(rt->dst.dev))) {
-			ip_rt_put(rt);
 			net_warn_ratelimited("%s: routing loop to %pISpfsc: the outer packet would leave through %s\n",
 					     mt->dev->name, &ep->addr.addr, rt->dst.dev->name);
+			ip_rt_put(rt);
 			count(mt, MT_DROP_TX_LOOP);
 			ret = -ELOOP;
 			goto err;
@@ -195,6 +195,7 @@ static bool same_addr(const union mt_endpoint *a, const union mt_endpoint *b)
 int mt_socket_send_skb_to_peer(struct mt_peer *peer, struct sk_buff *skb, u8 ds)
 {
 	struct mt_device *mt = peer->device;
+	struct dst_cache *cache;
 	struct mt_endpoint_info ep;
 	unsigned int len = skb->len;
 	bool src_changed = false;
@@ -204,10 +205,12 @@ int mt_socket_send_skb_to_peer(struct mt_peer *peer, struct sk_buff *skb, u8 ds)
 	ep.addr = peer->endpoint;
 	memcpy(&ep.src, &peer->endpoint_src, sizeof(ep.src));
 	mt_race_window("endpoint-send", mt->dev);
+	/* A removed peer's cache was emptied for good (peer_shutdown()). */
+	cache = READ_ONCE(peer->is_dead) ? NULL : &peer->endpoint_cache;
 	if (ep.addr.addr.sa_family == AF_INET) {
-		ret = send4(mt, skb, &ep, ds, &peer->endpoint_cache);
+		ret = send4(mt, skb, &ep, ds, cache);
 	} else if (ep.addr.addr.sa_family == AF_INET6) {
-		ret = send6(mt, skb, &ep, ds, &peer->endpoint_cache);
+		ret = send6(mt, skb, &ep, ds, cache);
 	} else {
 		kfree_skb(skb);
 		count(mt, MT_DROP_TX_NO_ENDPOINT);

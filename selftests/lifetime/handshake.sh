@@ -5,7 +5,8 @@
 # receiver indices (a later lookup would find freed memory). The
 # self-test build widens that window (race.h) so that the removal lands
 # in it every time; then every bucket of the index is looked at. Then the
-# device's key and port change under a handshake flood and traffic.
+# device goes down while its worker answers an initiation, and its key and
+# port change under a handshake flood and traffic.
 . "$(dirname "$0")/lib.sh"
 
 selftest_module || exit 1
@@ -43,9 +44,30 @@ sleep 1
 check "every lookup found no session" test "$(($(drop_count mtha mt0 rx_no_session) - before))" -ge 8000
 wait
 
-# Key and port changes under a flood of initiations and live traffic.
+# A device going down while its handshake worker answers an initiation:
+# the answer must be over (and then forgotten) before the device is down,
+# not be sent from a device that is down. Sending it needs the socket
+# that ndo_stop closed, so a late answer shows as a tx_no_socket drop
+# after `ip link set down` returned.
 check "b is a's peer again" lt_peer mtha mt0 b 10.11.0.2:51821 192.168.11.2/32
 check "they talk again" in_ns mtha ping -c 2 -W 5 192.168.11.2
+check "b starts afresh with a again" sh -c "
+	ip netns exec mthb $mtctl set dev mt0 peer $(cat "$tmp/a.pub") remove &&
+	ip netns exec mthb $mtctl set dev mt0 peer $(cat "$tmp/a.pub") \
+		endpoint 10.11.0.1:51820 allowed-ips 192.168.11.1/32"
+race_window consume-initiation 3000 mt0
+in_ns mthb ping -c 1 -W 1 192.168.11.1 >/dev/null 2>&1 &
+check "a's handshake worker holds b's initiation in the window" wait_window consume-initiation
+check "a goes down meanwhile" ip -n mtha link set mt0 down
+down_drops=$(drop_count mtha mt0 tx_no_socket)
+sleep 4
+check_eq "nothing answered from a device that is down" "$down_drops" \
+	"$(drop_count mtha mt0 tx_no_socket)"
+check "a comes up again" ip -n mtha link set mt0 up
+check "and talks" in_ns mtha ping -c 2 -W 5 192.168.11.2
+wait
+
+# Key and port changes under a flood of initiations and live traffic.
 in_ns mthb python3 "$top/selftests/data/packets.py" flood 10.11.0.1 51820 \
 	"$(cat "$tmp/a.pub")" 4000 >/dev/null &
 floodpid=$!

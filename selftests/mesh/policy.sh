@@ -4,6 +4,8 @@
 #    understand, and nothing breaks;
 #  - a hub with relay off relays nothing and shares no address;
 #  - a node asking about a peer the hub does not know gets nothing;
+#  - a node takes an address from a hub only as the answer to its own
+#    request to that hub: an unasked one is refused and sets off no PING;
 #  - malformed, misdirected and replayed mesh messages inside a real
 #    session (from a made-up peer, meshpeer.py) are dropped and counted,
 #    each by its reason, and a peer without the mesh signal is treated as
@@ -99,6 +101,19 @@ check_eq "each misdirected one refused" $((r0 + ${#refused[@]})) "$(stat mthub r
 check_eq "the replayed PING dropped" $((p0 + 1)) "$(stat mthub rx_replayed)"
 check_eq "the PING (once) answered by a PONG" "rx 02 16 02000008$(printf '%016x' 42)00000000" \
 	"$(grep -v 'rx 00 0 ' "$tmp/answers")"
+
+# An address nobody asked for: the made-up peer, now also a hub of a's,
+# tells a where b is without a's asking it. a must refuse it and send no
+# PING there (a hub could otherwise aim a's PINGs anywhere).
+check "the made-up peer is a hub of a's too" in_ns mta "$mtctl" set dev mt0 \
+	peer "$(cat "$tmp/p.pub")" hub on allowed-ips 10.99.0.7/32
+r0=$(stat mta rx_mesh_refused) u0=$(stat mta mesh_punches)
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	05000034"$kb"0400115c0a020063$(printf '%024x' 0) >/dev/null 2>&1
+check "it shook hands with a and sent an unasked ENDPOINT" test $? = 0
+check_eq "a refused it" $((r0 + 1)) "$(stat mta rx_mesh_refused)"
+check_eq "and sent no PING to that address" "$u0" "$(stat mta mesh_punches)"
+check "a forgets the made-up hub" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/p.pub")" remove
 
 # The same peer without the mesh signal: WireGuard; its PING is a bad packet.
 b0=$(stat mthub rx_bad_inner_packet)
