@@ -69,14 +69,17 @@ static bool device_has_hubs(struct mt_device *mt)
 
 /*
  * Whether the direct path works: not marked down by an unanswered probe
- * round, and proven by a PONG within DIRECT_IDLE or, before any round
- * ended, heard from straight within DIRECT_IDLE.
+ * round, no message from the peer came through a hub since our last proof
+ * (its side of the path failed: answer the same way until a round proves
+ * the path again), and proven by a PONG within DIRECT_IDLE or, before any
+ * round ended, heard from straight within DIRECT_IDLE.
  */
 static bool direct_works(struct mt_peer *peer, u64 now)
 {
 	u64 proven = READ_ONCE(peer->mesh.proven), rx = READ_ONCE(peer->mesh.last_direct_rx);
 
-	if (READ_ONCE(peer->mesh.direct_down))
+	if (READ_ONCE(peer->mesh.direct_down) ||
+	    time_after64(READ_ONCE(peer->mesh.last_relayed_rx), proven))
 		return false;
 	return (proven && time_before64(now, proven + MT_MESH_DIRECT_IDLE)) ||
 	       (rx && time_before64(now, rx + MT_MESH_DIRECT_IDLE));
@@ -405,6 +408,8 @@ void mt_mesh_received(struct mt_peer *peer, u64 hub)
 	u64 now = get_jiffies_64();
 
 	if (hub) {
+		if (READ_ONCE(peer->mesh.last_relayed_rx) != now)
+			WRITE_ONCE(peer->mesh.last_relayed_rx, now);
 		WRITE_ONCE(peer->mesh.last_hub, hub);
 		mt_device_mesh_count(peer->device, MT_MESH_STAT_RELAY_RECEIVED, 1);
 		/* Its side of the direct path failed: is ours still answered? */

@@ -57,6 +57,7 @@ struct mt_mesh_peer {
 	u8 speaks;			/* enum meshtun_peer_mesh, from its last handshake */
 	u8 path;			/* enum meshtun_peer_path its messages took last */
 	u64 last_direct_rx;		/* jiffies64 of its last authenticated packet straight */
+	u64 last_relayed_rx;		/* and through a hub */
 	u64 proven;			/* jiffies64 of the last PONG to our probe, straight */
 	bool direct_down;		/* a probe round went unanswered, none since */
 	/* The serial of the hub it last came through (serials are never reused). */
