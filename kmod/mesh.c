@@ -92,7 +92,8 @@ static struct sk_buff *mesh_alloc(struct mt_peer *peer, u8 type, unsigned int bo
 	struct mt_mesh_header *hdr;
 	struct sk_buff *skb;
 
-	skb = alloc_skb(LL_MAX_HEADER + dev->needed_headroom + sizeof(*hdr) + body_len +
+	skb = alloc_skb(LL_MAX_HEADER + dev->needed_headroom +
+			max_t(unsigned int, sizeof(*hdr) + body_len, MT_MESH_CONTROL_LEN) +
 			dev->needed_tailroom, GFP_ATOMIC);
 	if (unlikely(!skb))
 		return NULL;
@@ -104,6 +105,18 @@ static struct sk_buff *mesh_alloc(struct mt_peer *peer, u8 type, unsigned int bo
 	return skb;
 }
 
+/*
+ * Send a control message (anything but RELAY and RELAYED) padded to one
+ * length, so that its type does not show in the length of what carries it.
+ */
+static void send_control(struct mt_peer *peer, struct sk_buff *skb, enum mt_route route)
+{
+	BUILD_BUG_ON(sizeof(struct mt_mesh_endpoint) > MT_MESH_CONTROL_LEN);
+	if (skb->len < MT_MESH_CONTROL_LEN)
+		skb_put_zero(skb, MT_MESH_CONTROL_LEN - skb->len);
+	mt_send_plaintext(peer, skb, 0, route);
+}
+
 static void send_ping(struct mt_peer *peer, u8 type, __le64 id, enum mt_route route)
 {
 	struct sk_buff *skb = mesh_alloc(peer, type, sizeof(id));
@@ -111,7 +124,7 @@ static void send_ping(struct mt_peer *peer, u8 type, __le64 id, enum mt_route ro
 	if (!skb)
 		return;
 	skb_put_data(skb, &id, sizeof(id));
-	mt_send_plaintext(peer, skb, 0, route);
+	send_control(peer, skb, route);
 }
 
 /* To a hub, or from one: a message naming a peer by its key. */
@@ -122,7 +135,7 @@ static void send_peer_msg(struct mt_peer *to, u8 type, const u8 *public_key)
 	if (!skb)
 		return;
 	skb_put_data(skb, public_key, MESHTUN_KEY_LEN);
-	mt_send_plaintext(to, skb, 0, MT_ROUTE_DIRECT);
+	send_control(to, skb, MT_ROUTE_DIRECT);
 }
 
 /* Ask HUB where PEER is; only its answer to this will be taken. */
@@ -527,7 +540,7 @@ static void send_endpoint(struct mt_peer *to, struct mt_peer *about)
 		kfree_skb(skb);
 		return;
 	}
-	mt_send_plaintext(to, skb, 0, MT_ROUTE_DIRECT);
+	send_control(to, skb, MT_ROUTE_DIRECT);
 }
 
 /* As a hub: FROM asks where the peer with this key is. */
@@ -638,18 +651,22 @@ static bool endpoint_from_msg(union mt_endpoint *ep, const struct mt_mesh_endpoi
 		ep->addr4.sin_family = AF_INET;
 		ep->addr4.sin_port = msg->port;
 		memcpy(&ep->addr4.sin_addr, msg->addr, 4);
+		/* 240/4 (reserved, and the limited broadcast) included. */
 		return !ipv4_is_zeronet(ep->addr4.sin_addr.s_addr) &&
 		       !ipv4_is_multicast(ep->addr4.sin_addr.s_addr) &&
-		       !ipv4_is_lbcast(ep->addr4.sin_addr.s_addr) &&
+		       (ntohl(ep->addr4.sin_addr.s_addr) & 0xf0000000) != 0xf0000000 &&
 		       !ipv4_is_loopback(ep->addr4.sin_addr.s_addr);
 	}
 	if (msg->family == 6) {
 		ep->addr6.sin6_family = AF_INET6;
 		ep->addr6.sin6_port = msg->port;
 		memcpy(&ep->addr6.sin6_addr, msg->addr, 16);
+		/* Nor an IPv4 address in IPv6 clothing (mapped, or ::a.b.c.d). */
 		return !(ipv6_addr_type(&ep->addr6.sin6_addr) &
 			 (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK |
-			  IPV6_ADDR_LINKLOCAL));
+			  IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MAPPED)) &&
+		       (ep->addr6.sin6_addr.s6_addr32[0] | ep->addr6.sin6_addr.s6_addr32[1] |
+			ep->addr6.sin6_addr.s6_addr32[2]);
 	}
 	return false;
 }
@@ -662,6 +679,11 @@ static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *m
 
 	if (!endpoint_from_msg(&ep, msg)) {
 		mt_device_count(peer->device, MT_DROP_RX_MESH_MALFORMED);
+		return;
+	}
+	/* Never one of our own addresses, nor a broadcast: PINGs go to another host. */
+	if (!mt_socket_is_remote_unicast(peer->device, &ep)) {
+		mt_device_count(peer->device, MT_DROP_RX_MESH_REFUSED);
 		return;
 	}
 

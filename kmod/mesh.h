@@ -57,6 +57,8 @@
 #define MT_MESH_WANTS_TIMEOUT (5 * HZ)
 /* ...so its ENDPOINT answers our request within this, or not at all. */
 #define MT_MESH_ANSWER_TIMEOUT (MT_MESH_WANTS_TIMEOUT + HZ)
+/* Control messages are padded to this length (the longest, ENDPOINT, is 56). */
+#define MT_MESH_CONTROL_LEN 64
 /* A hub takes this many requests (and relayed handshakes) a second per peer. */
 #define MT_MESH_REQUESTS_PER_SECOND 10
 #define MT_MESH_REQUESTS_BURST 20

@@ -72,6 +72,20 @@ static void stage(struct mt_peer *peer, struct sk_buff *skb)
 	spin_unlock_bh(&peer->staged_packets.lock);
 }
 
+/*
+ * An IP packet of the version its protocol says. Anything else (a raw
+ * packet socket can send any bytes) must not be taken for a mesh message
+ * by the peer, whose receive path tells the two apart by that nibble.
+ */
+static bool ip_version_matches(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return ip_hdr(skb)->version == 4;
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return ipv6_hdr(skb)->version == 6;
+	return false;
+}
+
 netdev_tx_t mt_send_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct mt_device *mt = netdev_priv(dev);
@@ -81,7 +95,7 @@ netdev_tx_t mt_send_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (unlikely(!pskb_network_may_pull(skb, skb->protocol == htons(ETH_P_IPV6) ?
 					    sizeof(struct ipv6hdr) : sizeof(struct iphdr)) ||
-		     (skb->protocol != htons(ETH_P_IP) && skb->protocol != htons(ETH_P_IPV6)))) {
+		     !ip_version_matches(skb))) {
 		DEV_STATS_INC(dev, tx_errors);
 		drop_tx(mt, skb, MT_DROP_TX_NO_PEER);
 		return NETDEV_TX_OK;

@@ -328,6 +328,23 @@ void mt_socket_clear_peer_endpoint_src(struct mt_peer *peer)
 	write_unlock_bh(&peer->endpoint_lock);
 }
 
+bool mt_socket_is_remote_unicast(struct mt_device *mt, const union mt_endpoint *ep)
+{
+	bool ok = false;
+	struct sock *sk;
+
+	rcu_read_lock_bh();
+	if (ep->addr.sa_family == AF_INET) {
+		sk = rcu_dereference_bh(mt->sock4);
+		ok = sk && inet_addr_type(sock_net(sk), ep->addr4.sin_addr.s_addr) == RTN_UNICAST;
+	} else if (ep->addr.sa_family == AF_INET6) {
+		sk = rcu_dereference_bh(mt->sock6);
+		ok = sk && !ipv6_chk_addr(sock_net(sk), &ep->addr6.sin6_addr, NULL, 0);
+	}
+	rcu_read_unlock_bh();
+	return ok;
+}
+
 static int open_socket(struct mt_device *mt, struct net *net, int family, u16 port,
 		       struct socket **sockp)
 {

@@ -4,6 +4,8 @@
 #    understand, and nothing breaks;
 #  - a hub with relay off relays nothing and shares no address;
 #  - a node asking about a peer the hub does not know gets nothing;
+#  - bytes sent into a device that are not the IP packet they claim to be
+#    are dropped, never carried to a peer as a mesh message;
 #  - a node takes an address from a hub only as the answer to its own
 #    request to that hub: an unasked one is refused and sets off no PING;
 #  - malformed, misdirected and replayed mesh messages inside a real
@@ -53,6 +55,18 @@ check "relay on" in_ns mthub "$mtctl" set dev mt0 relay on
 check "now a reaches b" in_ns mta ping -c 5 -i 0.3 -W 8 10.99.0.3
 check_eq "the hub says relay on" "Relay = yes" "$(in_ns mthub "$mtctl" showconf dev mt0 | grep Relay)"
 
+# A raw packet socket on a's device sends bytes that are no IP packet but
+# whose bytes 16-19 name b: they must not reach b as one of a's mesh
+# messages (an unknown type here, which b would count as malformed).
+m0=$(stat mtb rx_mesh_malformed) n0=$(stat mta tx_no_peer)
+check "a raw packet socket sends a mesh-looking packet into a's device" in_ns mta python3 -c "
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+s.sendto(bytes([9, 0, 0, 0]) + bytes(12) + socket.inet_aton('10.99.0.3'), ('mt0', 0x0800))"
+sleep 1
+check_eq "a dropped it (not IPv4 though it says so)" $((n0 + 1)) "$(stat mta tx_no_peer)"
+check_eq "b never saw it" "$m0" "$(stat mtb rx_mesh_malformed)"
+
 # ---- a peer the hub does not know ----
 wg genkey | wg pubkey >"$tmp/x.pub"
 check "a knows a peer x the hub does not" in_ns mta "$mtctl" set dev mt0 \
@@ -99,7 +113,8 @@ check_eq "the hub speaks of it as a mesh peer" yes \
 check_eq "each malformed one counted" $((m0 + ${#malformed[@]})) "$(stat mthub rx_mesh_malformed)"
 check_eq "each misdirected one refused" $((r0 + ${#refused[@]})) "$(stat mthub rx_mesh_refused)"
 check_eq "the replayed PING dropped" $((p0 + 1)) "$(stat mthub rx_replayed)"
-check_eq "the PING (once) answered by a PONG" "rx 02 16 02000008$(printf '%016x' 42)00000000" \
+check_eq "the PING (once) answered by a PONG, padded to 64 bytes" \
+	"rx 02 64 02000008$(printf '%016x' 42)$(printf '%0104x' 0)" \
 	"$(grep -v 'rx 00 0 ' "$tmp/answers")"
 
 # An address nobody asked for: the made-up peer, now also a hub of a's,
@@ -113,6 +128,14 @@ in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
 check "it shook hands with a and sent an unasked ENDPOINT" test $? = 0
 check_eq "a refused it" $((r0 + 1)) "$(stat mta rx_mesh_refused)"
 check_eq "and sent no PING to that address" "$u0" "$(stat mta mesh_punches)"
+# Asked, by way of PEER_ASKING, the made-up hub answers with a's own
+# address (a's PINGs would go to its own port): refused as well.
+r0=$(stat mta rx_mesh_refused) u0=$(stat mta mesh_punches)
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	04000020"$kb" 05000034"$kb"0400c85c0a010002$(printf '%024x' 0) >/dev/null 2>&1
+check "it made a ask back, and answered with a's own address" test $? = 0
+check_eq "a refused the address" $((r0 + 1)) "$(stat mta rx_mesh_refused)"
+check_eq "and sent no PING to itself" "$u0" "$(stat mta mesh_punches)"
 check "a forgets the made-up hub" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/p.pub")" remove
 
 # The same peer without the mesh signal: WireGuard; its PING is a bad packet.
