@@ -732,7 +732,18 @@ static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
 		return;
 	}
 	__skb_pull(skb, sizeof(*msg));
-	mt_receive_relayed(hub->device, skb, from, hub);
+	/*
+	 * A handshake costs us Diffie-Hellman work, and no cookie slows one
+	 * that comes through a hub: the hub's own bucket does.
+	 */
+	if (pskb_may_pull(skb, sizeof(struct mt_message_header)) &&
+	    le32_to_cpu(((struct mt_message_header *)skb->data)->type) != MT_MESSAGE_DATA &&
+	    !take_token(hub)) {
+		mt_device_count(hub->device, MT_DROP_RX_MESH_RATELIMIT);
+		kfree_skb(skb);
+	} else {
+		mt_receive_relayed(hub->device, skb, from, hub);
+	}
 	mt_peer_put(from);
 }
 

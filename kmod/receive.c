@@ -40,6 +40,13 @@ static void rx_deliver(struct sk_buff *skb, void *ctx);
  * A data message, to the decryption workers. Through a hub (hub not NULL),
  * its session must be one of FROM's, the peer the hub says sent it.
  */
+static u8 outer_dsfield(struct sk_buff *skb)
+{
+	if (ip_hdr(skb)->version == 4)
+		return ip_hdr(skb)->tos;
+	return ipv6_get_dsfield(ipv6_hdr(skb));
+}
+
 static void receive_data(struct mt_device *mt, struct sk_buff *skb, struct mt_peer *from,
 			 struct mt_peer *hub)
 {
@@ -68,6 +75,8 @@ static void receive_data(struct mt_device *mt, struct sk_buff *skb, struct mt_pe
 		return;
 	}
 	MT_SKB_CB(skb)->relay_hub = hub ? hub->serial : 0;
+	/* The outer ECN field, for decapsulation (through a hub there is none of ours). */
+	MT_SKB_CB(skb)->ds = hub ? 0 : outer_dsfield(skb);
 	MT_SKB_CB(skb)->keypair = keypair;
 	MT_SKB_CB(skb)->nonce = le64_to_cpu(hdr->counter);
 	atomic_set(&MT_SKB_CB(skb)->state, MT_PACKET_UNCRYPTED);
@@ -322,6 +331,7 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	u64 hub = MT_SKB_CB(skb)->relay_hub;
 	struct mt_endpoint_info endpoint;
 	unsigned int message_len, len;
+	u8 inner_ds;
 
 	if (atomic_read(&MT_SKB_CB(skb)->state) != MT_PACKET_CRYPTED) {
 		DEV_STATS_INC(dev, rx_errors);
@@ -395,6 +405,16 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 		goto out;
 	}
 	rcu_read_unlock_bh();
+
+	/* RFC 6040: congestion marked on the way reaches the inner packet. */
+	inner_ds = skb->protocol == htons(ETH_P_IP) ? ip_hdr(skb)->tos :
+						       ipv6_get_dsfield(ipv6_hdr(skb));
+	if (unlikely(INET_ECN_decapsulate(skb, MT_SKB_CB(skb)->ds, inner_ds) > 1)) {
+		DEV_STATS_INC(dev, rx_errors);
+		DEV_STATS_INC(dev, rx_frame_errors);
+		drop_rx(mt, skb, MT_DROP_RX_BAD_INNER);
+		goto out;
+	}
 
 	skb_scrub_packet(skb, true);
 	skb->dev = dev;

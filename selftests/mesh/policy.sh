@@ -136,6 +136,16 @@ in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
 check "it made a ask back, and answered with a's own address" test $? = 0
 check_eq "a refused the address" $((r0 + 1)) "$(stat mta rx_mesh_refused)"
 check_eq "and sent no PING to itself" "$u0" "$(stat mta mesh_punches)"
+# Relayed handshakes cost a a Diffie-Hellman each and no cookie slows a
+# hub: the hub's bucket (10 a second, bursts of 20) does. 40 at once.
+l0=$(stat mta rx_mesh_ratelimited)
+relayed_inits=()
+for _ in $(seq 40); do relayed_inits+=(070000b4"$kb"01000000$(printf '%0288x' 0)); done
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	"${relayed_inits[@]}" >/dev/null 2>&1
+check "the made-up hub relayed 40 handshake initiations to a at once" test $? = 0
+# (The sender takes most of a second for them: the bucket refills meanwhile.)
+check "a took at most 30 of them" test "$(stat mta rx_mesh_ratelimited)" -ge $((l0 + 10))
 check "a forgets the made-up hub" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/p.pub")" remove
 
 # The same peer without the mesh signal: WireGuard; its PING is a bad packet.
