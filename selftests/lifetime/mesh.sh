@@ -25,15 +25,7 @@ flood_b=$!
 
 # Discovery: with the straight path cut both ways, a and b go through the
 # hub and keep asking it for each other, probing and punching in vain.
-in_ns mtinet nft -f - <<'NFT'
-table inet cut {
-	chain through {
-		type filter hook forward priority -10; policy accept;
-		ip saddr 192.0.2.2 ip daddr 203.0.113.2 drop
-		ip saddr 203.0.113.2 ip daddr 192.0.2.2 drop
-	}
-}
-NFT
+cut_direct
 check "with the path cut, a goes through the hub" wait_path mta mtb relayed 15
 failed=0
 for i in $(seq "$rounds"); do
@@ -55,7 +47,7 @@ check "relayed again after it all" wait_stat_above mthub relay_forwarded 0 10
 
 # Roaming: the cut is gone and the path direct again; a's address behind
 # its NAT changes (a new mapping, so b sees a move) while b removes a.
-in_ns mtinet nft delete table inet cut
+uncut_direct
 check "a's path to b becomes direct again" wait_path mta mtb direct 40
 in_ns mta sysctl -qw net.ipv4.conf.eth0.promote_secondaries=1
 failed=0

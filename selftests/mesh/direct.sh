@@ -35,22 +35,14 @@ iperf_server mtb 10.99.0.3
 in_ns mta iperf3 -c 10.99.0.3 -t 14 -J >"$tmp/iperf.json" 2>&1 &
 iperf=$!
 sleep 2
-in_ns mtinet nft -f - <<'NFT'
-table inet cut {
-	chain through {
-		type filter hook forward priority -10; policy accept;
-		ip saddr 192.0.2.2 ip daddr 203.0.113.2 drop
-		ip saddr 203.0.113.2 ip daddr 192.0.2.2 drop
-	}
-}
-NFT
+cut_direct
 cut=$SECONDS
 check "with the direct path cut, a relays through the hub" wait_path mta mtb relayed 8
 echo "# relayed $((SECONDS - cut)) s after the cut"
 # TCP may be backing off its retransmissions by now: give it a few.
 fwd0=$(stat mthub relay_forwarded)
 check "the hub forwards the transfer" wait_stat_above mthub relay_forwarded $((fwd0 + 20)) 10
-in_ns mtinet nft delete table inet cut
+uncut_direct
 # Paths are looked for while traffic flows; the transfer may end before
 # the next discovery (backoff up to 16 s by now), so pings keep it going.
 in_ns mta ping -q -i 0.2 -w 45 10.99.0.3 >/dev/null 2>&1 &

@@ -27,6 +27,8 @@
 #   wait_stat_above NS NAME VALUE SECONDS   poll until that counter is above VALUE
 #   path_of NS PEER_NS       "direct", "relayed" or "none": NS's path to PEER_NS
 #   wait_path NS PEER_NS WANT SECONDS   poll until the path is WANT
+#   cut_direct, uncut_direct  the internet router drops, or again passes,
+#                            what the two NATs send each other (both ways)
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 mt_test_setup
@@ -139,4 +141,20 @@ wait_path() { # ns peer-ns want seconds
 	echo "$1's path to $2 is $(path_of "$1" "$2"), not $3, after $4 s" >&2
 	in_ns "$1" "$mtctl" show dev mt0 >&2
 	return 1
+}
+
+cut_direct() {
+	in_ns mtinet nft -f - <<'NFT'
+table inet cut {
+	chain through {
+		type filter hook forward priority -10; policy accept;
+		ip saddr 192.0.2.2 ip daddr 203.0.113.2 drop
+		ip saddr 203.0.113.2 ip daddr 192.0.2.2 drop
+	}
+}
+NFT
+}
+
+uncut_direct() {
+	in_ns mtinet nft delete table inet cut
 }
