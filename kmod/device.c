@@ -56,7 +56,12 @@ void mt_device_mesh_count(struct mt_device *mt, enum mt_mesh_stat stat, u64 n)
 
 static void free_queues(struct mt_device *mt)
 {
-	/* Drain the workers first: they may still deliver what they hold. */
+	/*
+	 * Drain the workers first: they may still deliver what they hold.
+	 * Decrypt workers feed the handshake ring (handshakes a hub relays)
+	 * and handshake workers never feed the crypt rings once every peer
+	 * is gone (peers are removed before this), so crypt goes first.
+	 */
 	if (mt->crypt_wq)
 		destroy_workqueue(mt->crypt_wq);
 	if (mt->handshake_wq)

@@ -71,7 +71,9 @@ static bool device_has_hubs(struct mt_device *mt)
  * Whether the direct path works: not marked down by an unanswered probe
  * round, no message from the peer came through a hub since our last proof
  * (its side of the path failed: answer the same way until a round proves
- * the path again), and proven by a PONG within DIRECT_IDLE or, before any
+ * the path again; those sent before our proof reached it, within
+ * PROBE_EVERY of it, do not count, or two nodes would undo each other's
+ * proofs while both relay), and proven by a PONG within DIRECT_IDLE or, before any
  * round ended, heard from straight within DIRECT_IDLE.
  */
 static bool direct_works(struct mt_peer *peer, u64 now)
@@ -79,7 +81,7 @@ static bool direct_works(struct mt_peer *peer, u64 now)
 	u64 proven = READ_ONCE(peer->mesh.proven), rx = READ_ONCE(peer->mesh.last_direct_rx);
 
 	if (READ_ONCE(peer->mesh.direct_down) ||
-	    time_after64(READ_ONCE(peer->mesh.last_relayed_rx), proven))
+	    time_after64(READ_ONCE(peer->mesh.last_relayed_rx), proven + MT_MESH_PROBE_EVERY))
 		return false;
 	return (proven && time_before64(now, proven + MT_MESH_DIRECT_IDLE)) ||
 	       (rx && time_before64(now, rx + MT_MESH_DIRECT_IDLE));
@@ -306,14 +308,20 @@ static void probe_timer(struct timer_list *timer)
 {
 	struct mt_peer *peer = from_timer(peer, timer, mesh.probe_timer);
 	u64 now = get_jiffies_64(), started;
+	bool went_down = false;
 	struct mt_peer *hub;
 	__le64 id;
 
 	spin_lock_bh(&peer->mesh.lock);
 	started = peer->mesh.round_started;
 	id = cpu_to_le64(peer->mesh.probe_id);
-	if (started && time_after_eq64(now, started + MT_MESH_PROBE_TIMEOUT))
+	if (started && time_after_eq64(now, started + MT_MESH_PROBE_TIMEOUT)) {
+		/* Unanswered: down, and a late PONG to this round proves nothing. */
 		peer->mesh.round_started = 0;
+		peer->mesh.probe_id = 0;
+		went_down = !peer->mesh.direct_down;
+		WRITE_ONCE(peer->mesh.direct_down, true);
+	}
 	spin_unlock_bh(&peer->mesh.lock);
 	if (!started)
 		return;		/* answered */
@@ -323,10 +331,9 @@ static void probe_timer(struct timer_list *timer)
 		arm(peer, &peer->mesh.probe_timer, jiffies + MT_MESH_PROBE_PING);
 		return;
 	}
-	if (READ_ONCE(peer->mesh.direct_down))
+	if (!went_down)
 		return;		/* still down; discovery tries again later */
 	/* Down: the next message goes through a hub; ask it the way now. */
-	WRITE_ONCE(peer->mesh.direct_down, true);
 	mt_device_mesh_count(peer->device, MT_MESH_STAT_PROBES_FAILED, 1);
 	hub = pick_hub(peer);
 	if (hub) {
@@ -427,6 +434,7 @@ void mt_mesh_received(struct mt_peer *peer, u64 hub)
 		mt_device_mesh_count(peer->device, MT_MESH_STAT_RELAY_RECEIVED, 1);
 		/* Its side of the direct path failed: is ours still answered? */
 		if (!READ_ONCE(peer->mesh.direct_down) &&
+		    time_after_eq64(now, READ_ONCE(peer->mesh.proven) + MT_MESH_PROBE_EVERY) &&
 		    !round_running(READ_ONCE(peer->mesh.round_started), now))
 			start_round(peer, now);
 	} else if (READ_ONCE(peer->mesh.last_direct_rx) != now) {
@@ -442,14 +450,12 @@ static void pong_received(struct mt_peer *peer, u64 id)
 
 	spin_lock_bh(&peer->mesh.lock);
 	proof = peer->mesh.probe_id && id == peer->mesh.probe_id;
-	if (proof)
+	if (proof) {
 		peer->mesh.round_started = 0;
-	spin_unlock_bh(&peer->mesh.lock);
-	if (!proof)
-		return;
-	WRITE_ONCE(peer->mesh.proven, now);
-	if (READ_ONCE(peer->mesh.direct_down))
+		WRITE_ONCE(peer->mesh.proven, now);
 		WRITE_ONCE(peer->mesh.direct_down, false);
+	}
+	spin_unlock_bh(&peer->mesh.lock);
 }
 
 /* Spend a token of a peer's bucket (its requests, or a hub's introductions); false if none. */
@@ -720,6 +726,13 @@ static void punch_timer(struct timer_list *timer)
 		arm(peer, &peer->mesh.punch_timer, jiffies + MT_MESH_PUNCH_INTERVAL);
 }
 
+/* A well-formed handshake initiation or response (what a DH is spent on). */
+static bool is_handshake(u32 type, unsigned int len)
+{
+	return (type == MT_MESSAGE_HANDSHAKE_INITIATION || type == MT_MESSAGE_HANDSHAKE_RESPONSE) &&
+	       mt_message_length_ok(type, len);
+}
+
 /* A RELAYED message from our hub: the WireGuard message inside, from the peer it names. */
 static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
 {
@@ -737,7 +750,7 @@ static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
 	 * that comes through a hub: the hub's own bucket does.
 	 */
 	if (pskb_may_pull(skb, sizeof(struct mt_message_header)) &&
-	    le32_to_cpu(((struct mt_message_header *)skb->data)->type) != MT_MESSAGE_DATA &&
+	    is_handshake(le32_to_cpu(((struct mt_message_header *)skb->data)->type), skb->len) &&
 	    !take_token(hub)) {
 		mt_device_count(hub->device, MT_DROP_RX_MESH_RATELIMIT);
 		kfree_skb(skb);
