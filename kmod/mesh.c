@@ -225,8 +225,12 @@ static bool wants_relay(struct mt_peer *peer, u64 now)
 	case MESHTUN_PEER_MESH_NO:
 		return false;
 	case MESHTUN_PEER_MESH_UNKNOWN:
-		/* First contact straight, as WireGuard would; every other retry through a hub. */
-		return READ_ONCE(peer->timer_handshake_attempts) & 1;
+		/*
+		 * First contact straight, as WireGuard would; every other
+		 * initiation through a hub. Counted as sent, not as retried:
+		 * traffic restarts the retry count, and would keep us straight.
+		 */
+		return READ_ONCE(peer->mesh.initiations_sent) & 1;
 	}
 	return !direct_works(peer, now);
 }

@@ -56,6 +56,10 @@ struct mt_mesh_peer {
 	struct list_head hub_entry;	/* in device->hub_list while a hub (RCU) */
 	u8 speaks;			/* enum meshtun_peer_mesh, from its last handshake */
 	u8 path;			/* enum meshtun_peer_path its messages took last */
+	/* Initiations sent to it (by its handshake worker only): while it is
+	 * not known to speak mesh messages, every other one goes through a hub.
+	 */
+	unsigned int initiations_sent;
 	u64 last_direct_rx;		/* jiffies64 of its last authenticated packet straight */
 	u64 last_relayed_rx;		/* and through a hub */
 	u64 proven;			/* jiffies64 of the last PONG to our probe, straight */

@@ -390,6 +390,7 @@ void mt_send_handshake_worker(struct work_struct *work)
 	mt_timers_any_authenticated_packet_traversal(peer);
 	mt_timers_any_authenticated_packet_sent(peer);
 	send_handshake_message(peer, &msg, sizeof(msg));
+	WRITE_ONCE(peer->mesh.initiations_sent, peer->mesh.initiations_sent + 1);
 	mt_timers_handshake_initiated(peer);
 out:
 	memzero_explicit(&msg, sizeof(msg));

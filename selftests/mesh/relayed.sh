@@ -3,7 +3,8 @@
 # "masquerade fully-random" makes them), no punched path can work: the
 # two nodes keep talking through the hub, end to end encrypted, and
 # mtctl says so. First with one such NAT, then with both. The hub's
-# relayed messages, captured and sent again, are dropped as replays.
+# relayed messages, captured and sent again, are dropped as replays. A
+# peer at an endpoint that never answers is reached through the hub.
 . "$(dirname "$0")/lib.sh"
 pk=$(cd "$(dirname "$0")/../data" && pwd)/packets.py
 
@@ -60,6 +61,31 @@ check "the relay still works" in_ns mta ping -c 2 -i 0.2 -W 5 10.99.0.3
 mt_cleanup_namespaces
 
 relayed_case "two symmetric NATs" symmetric symmetric
+
+# A peer given an endpoint that never answers (its NAT drops what it did
+# not ask for), and not yet heard speaking mesh messages: the first
+# initiation goes there, as WireGuard would, the next through the hub.
+# Under steady traffic too: each packet restarts WireGuard's retry count,
+# which must not keep every initiation on the dead path.
+b=$(cat "$tmp/mtb.pub")
+in_ns mta "$mtctl" set dev mt0 peer "$b" remove
+in_ns mta "$mtctl" set dev mt0 peer "$b" endpoint 203.0.113.2:51820 allowed-ips 10.99.0.3/32
+# (ping slows down while unanswered: the steady traffic is a datagram
+# every 10 ms, and ping only looks for the answer.)
+in_ns mta python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.monotonic() + 13
+while time.monotonic() < end:
+    try:
+        s.sendto(b"x", ("10.99.0.3", 9))
+    except OSError:
+        pass
+    time.sleep(0.01)' &
+steady=$!
+check "a peer at a dead endpoint is reached through the hub under steady traffic" \
+	in_ns mta ping -q -c 1 -w 12 10.99.0.3
+wait $steady
 mt_cleanup_namespaces
 check "the module unloads" sh -c \
 	'for i in $(seq 50); do modprobe -r meshtun 2>/dev/null && exit 0; sleep 0.2; done; exit 1'
