@@ -137,6 +137,12 @@ static_assert(offsetof(struct mt_message_handshake_initiation, sender_index) ==
  *   RELAYED             hub to node: the peer with this key sent you this
  *                       WireGuard message
  */
+/* Whether a plaintext whose first byte is this is a mesh message, not an IP packet. */
+static inline bool mt_message_is_mesh(u8 first_byte)
+{
+	return first_byte >> 4 != 4 && first_byte >> 4 != 6;
+}
+
 enum mt_mesh_type {
 	MT_MESH_PING = 1,
 	MT_MESH_PONG = 2,

@@ -377,7 +377,7 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	mt_timers_data_received(peer);
 
 	/* Not an IP packet: a mesh message, from a peer that speaks them, straight. */
-	if (unlikely(pskb_may_pull(skb, 1) && skb->data[0] >> 4 != 4 && skb->data[0] >> 4 != 6 &&
+	if (unlikely(pskb_may_pull(skb, 1) && mt_message_is_mesh(skb->data[0]) &&
 		     READ_ONCE(peer->mesh.speaks) == MESHTUN_PEER_MESH_YES)) {
 		if (hub)
 			drop_rx(mt, skb, MT_DROP_RX_MESH_REFUSED);

@@ -234,7 +234,7 @@ void mt_send_encrypt_worker(struct work_struct *work)
 /* Not an IP packet nor a keepalive: one of mesh.c's messages (messages.h). */
 static bool is_mesh_message(struct sk_buff *skb)
 {
-	return skb->len && skb->data[0] >> 4 != 4 && skb->data[0] >> 4 != 6;
+	return skb->len && mt_message_is_mesh(skb->data[0]);
 }
 
 void mt_send_staged(struct mt_peer *peer)

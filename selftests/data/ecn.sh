@@ -8,13 +8,7 @@
 
 modprobe meshtun || exit 1
 netns_add mtea mteb || exit 1
-setup() {
-	veth mtea v0 10.13.0.1/24 mteb v0 10.13.0.2/24 &&
-		lt_dev mtea mt0 a 51820 192.168.13.1 && lt_dev mteb mt0 b 51821 192.168.13.2 &&
-		lt_peer mtea mt0 b 10.13.0.2:51821 192.168.13.2/32 &&
-		lt_peer mteb mt0 a 10.13.0.1:51820 192.168.13.1/32
-}
-check "setup: a and b" setup
+check "setup: a and b" lt_pair mtea a mteb b 13
 check "they talk" in_ns mtea ping -c 2 -W 5 192.168.13.2
 check "b marks outer packets from a CE, and counts inner CE packets" in_ns mteb nft -f - <<'NFT'
 table ip congestion {

@@ -12,13 +12,7 @@
 selftest_module || exit 1
 netns_add mtha mthb || exit 1
 
-setup() {
-	veth mtha v0 10.11.0.1/24 mthb v0 10.11.0.2/24 &&
-		lt_dev mtha mt0 a 51820 192.168.11.1 && lt_dev mthb mt0 b 51821 192.168.11.2 &&
-		lt_peer mtha mt0 b 10.11.0.2:51821 192.168.11.2/32 &&
-		lt_peer mthb mt0 a 10.11.0.1:51820 192.168.11.1/32
-}
-check "setup: a and b" setup
+check "setup: a and b" lt_pair mtha a mthb b 11
 check "they talk" in_ns mtha ping -c 2 -W 5 192.168.11.2
 
 # b forgets a and learns it again: its next packet starts a handshake.

@@ -10,6 +10,10 @@
 #   lt_dev NS DEV NAME PORT ADDR a meshtun device DEV in NS with key NAME,
 #                                listening on PORT, inner address ADDR/24, up
 #   lt_peer NS DEV NAME ENDPOINT ALLOWED  DEV in NS gets NAME's key as a peer
+#   lt_pair NS1 NAME1 NS2 NAME2 N  two namespaces joined by a veth pair
+#                                (v0, 10.N.0.1 and .2), each with an mt0 (keys
+#                                NAME1 and NAME2, ports 51820 and 51821, inner
+#                                192.168.N.1 and .2), each the other's peer
 #   flood NS ADDR SECONDS        ping -f from NS to ADDR in the background
 #                                (its pid in $flood_pid)
 #   drop_count NS DEV REASON     an ethtool -S counter of DEV in NS
@@ -39,6 +43,14 @@ lt_peer() { # ns dev name endpoint allowed
 	local ep=()
 	[ "$4" = - ] || ep=(endpoint "$4")
 	in_ns "$1" "$mtctl" set dev "$2" peer "$(cat "$tmp/$3.pub")" "${ep[@]}" allowed-ips "$5"
+}
+
+lt_pair() { # ns1 name1 ns2 name2 n
+	veth "$1" v0 "10.$5.0.1/24" "$3" v0 "10.$5.0.2/24" &&
+		lt_dev "$1" mt0 "$2" 51820 "192.168.$5.1" &&
+		lt_dev "$3" mt0 "$4" 51821 "192.168.$5.2" &&
+		lt_peer "$1" mt0 "$4" "10.$5.0.2:51821" "192.168.$5.2/32" &&
+		lt_peer "$3" mt0 "$2" "10.$5.0.1:51820" "192.168.$5.1/32"
 }
 
 flood() { # ns addr seconds

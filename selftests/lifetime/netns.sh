@@ -91,13 +91,7 @@ check "mtlb's device is unharmed" ip -n mtlb link show mt1
 
 # Devices in three namespaces, with traffic, when the module goes.
 netns_add mtlf mtlg || exit 1
-setup_three() {
-	veth mtlf v0 10.10.0.1/24 mtlg v0 10.10.0.2/24 &&
-		lt_dev mtlf mt0 f 51820 192.168.10.1 && lt_dev mtlg mt0 g 51820 192.168.10.2 &&
-		lt_peer mtlf mt0 g 10.10.0.2:51820 192.168.10.2/32 &&
-		lt_peer mtlg mt0 f 10.10.0.1:51820 192.168.10.1/32
-}
-check "setup: devices in mtlf and mtlg (and mtlb)" setup_three
+check "setup: devices in mtlf and mtlg (and mtlb)" lt_pair mtlf f mtlg g 10
 check "they talk" in_ns mtlf ping -c 2 -W 5 192.168.10.2
 flood mtlf 192.168.10.2 5
 flood_f=$flood_pid
