@@ -27,6 +27,8 @@
 #   wait_stat_above NS NAME VALUE SECONDS   poll until that counter is above VALUE
 #   path_of NS PEER_NS       "direct", "relayed" or "none": NS's path to PEER_NS
 #   wait_path NS PEER_NS WANT SECONDS   poll until the path is WANT
+#                            (both waits bound wall time: on the debug
+#                            kernel one poll can take a second)
 #   cut_direct, uncut_direct  the internet router drops, or again passes,
 #                            what the two NATs send each other (both ways)
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -119,8 +121,8 @@ stat() { # ns name
 
 # Poll until a counter of ethtool -S is above a value.
 wait_stat_above() { # ns name value seconds
-	local i
-	for i in $(seq $(($4 * 10))); do
+	local end=$((SECONDS + $4))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(stat "$1" "$2")" -gt "$3" ] && return 0
 		sleep 0.1
 	done
@@ -133,8 +135,8 @@ path_of() { # ns peer-ns
 }
 
 wait_path() { # ns peer-ns want seconds
-	local i
-	for i in $(seq $(($4 * 10))); do
+	local end=$((SECONDS + $4))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(path_of "$1" "$2")" = "$3" ] && return 0
 		sleep 0.1
 	done
