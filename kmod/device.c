@@ -23,6 +23,7 @@
 #include <linux/if_arp.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/suspend.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
@@ -68,9 +69,9 @@ static void free_queues(struct mt_device *mt)
 		destroy_workqueue(mt->handshake_wq);
 	mt->crypt_wq = NULL;
 	mt->handshake_wq = NULL;
-	mt_crypt_queue_free(&mt->encrypt_queue);
-	mt_crypt_queue_free(&mt->decrypt_queue);
-	mt_crypt_queue_free(&mt->handshake_queue);
+	mt_crypt_queue_free(&mt->encrypt_queue, false);
+	mt_crypt_queue_free(&mt->decrypt_queue, false);
+	mt_crypt_queue_free(&mt->handshake_queue, true);
 }
 
 static int mt_ndo_init(struct net_device *dev)
@@ -78,8 +79,7 @@ static int mt_ndo_init(struct net_device *dev)
 	struct mt_device *mt = netdev_priv(dev);
 	int ret = -ENOMEM;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
+	if (mt_compat_tstats_alloc(dev))
 		return -ENOMEM;
 	mt->crypt_wq = alloc_workqueue("meshtun-crypt-%s", WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM,
 				       0, dev->name);
@@ -105,27 +105,47 @@ static int mt_ndo_init(struct net_device *dev)
 	return 0;
 err:
 	free_queues(mt);
-	free_percpu(dev->tstats);
-	dev->tstats = NULL;
+	mt_compat_tstats_free(dev);
 	return ret;
+}
+
+/*
+ * Let the workers finish what they hold, and what that brings: a decrypt
+ * worker hands what a hub relayed to the decrypt ring again, the encrypt
+ * ring or the handshake ring, never further (nothing relayed is relayed
+ * again). With nothing new coming in, the crypt workers are idle after
+ * three flushes, and then the handshake workers after one.
+ */
+static void flush_workers(struct mt_device *mt)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		flush_workqueue(mt->crypt_wq);
+	flush_workqueue(mt->handshake_wq);
 }
 
 static void mt_ndo_uninit(struct net_device *dev)
 {
 	struct mt_device *mt = netdev_priv(dev);
+	struct mt_peer *peer;
 
 	ASSERT_RTNL();
 	list_del_init(&mt->device_entry);
-	/* Off the list, pre_exit no longer sees it: a late request must not use the namespace. */
+	/*
+	 * Off the list, pre_exit no longer sees it: a late request must not
+	 * use the namespace, and the routes its peers cached there go now
+	 * (the device may wait long for its last reference).
+	 */
 	mutex_lock(&mt->config_lock);
 	mt->creating_net = NULL;
+	list_for_each_entry(peer, &mt->peer_list, device_entry) {
+		mt_socket_clear_peer_endpoint_src(peer);
+		cond_resched();
+	}
 	mutex_unlock(&mt->config_lock);
-	/*
-	 * The device is down: no socket, no xmit, no timer feeds the workers
-	 * any more. Let them finish before their packets' GRO cells go.
-	 */
-	flush_workqueue(mt->handshake_wq);
-	flush_workqueue(mt->crypt_wq);
+	/* The device is down (ndo_stop idled the workers): before their GRO cells go. */
+	flush_workers(mt);
 	gro_cells_destroy(&mt->gro_cells);
 }
 
@@ -159,14 +179,19 @@ static int mt_ndo_stop(struct net_device *dev)
 	struct mt_device *mt = netdev_priv(dev);
 	struct mt_peer *peer;
 	struct sk_buff *skb;
+	int i;
 
 	mutex_lock(&mt->config_lock);
 	mt_socket_close(mt);
 	/*
-	 * Handshakes that came in while up are not answered by a device that
-	 * is down: drop the queued ones, and let the one being worked on end
-	 * before its session is cleared below.
+	 * Nothing comes in now. What the crypt workers hold they finish;
+	 * handshakes that came in while up are not answered by a device that
+	 * is down: drop the queued ones (the workers may have queued more),
+	 * and let the one being worked on end before its session is cleared
+	 * below.
 	 */
+	for (i = 0; i < 3; i++)
+		flush_workqueue(mt->crypt_wq);
 	while ((skb = mt_crypt_queue_pop(&mt->handshake_queue))) {
 		atomic_dec(&mt->handshake_queue_len);
 		kfree_skb(skb);
@@ -179,8 +204,9 @@ static int mt_ndo_stop(struct net_device *dev)
 			mt_peer_put(peer);
 		mt_noise_keypairs_clear(&peer->keypairs);
 		mt_noise_handshake_clear(&peer->handshake);
-		mt_send_purge_staged(peer, MT_DROP_TX_NO_ENDPOINT);
+		mt_send_purge_staged(peer, MT_DROP_TX_NO_SOCKET);
 		peer->last_sent_handshake = get_jiffies_64() - MT_REKEY_TIMEOUT * HZ - 1;
+		cond_resched();	/* a million peers take a while */
 	}
 	mutex_unlock(&mt->config_lock);
 	return 0;
@@ -286,10 +312,13 @@ static void mt_priv_destructor(struct net_device *dev)
 	memzero_explicit(mt->private_key, sizeof(mt->private_key));
 	mutex_unlock(&mt->config_lock);
 	free_queues(mt);
-	free_percpu(dev->tstats);
+	mt_compat_tstats_free(dev);
 	memzero_explicit(&mt->cookie_checker, sizeof(mt->cookie_checker));
 	mutex_destroy(&mt->config_lock);
 }
+
+/* Numbers the devices (mt_device.generation). */
+static atomic64_t mt_device_generations = ATOMIC64_INIT(0);
 
 static void mt_setup(struct net_device *dev)
 {
@@ -318,6 +347,7 @@ static void mt_setup(struct net_device *dev)
 
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = mt_priv_destructor;
+	mt_compat_tstats_setup(dev);
 
 	mt->dev = dev;
 	mutex_init(&mt->config_lock);
@@ -329,9 +359,11 @@ static void mt_setup(struct net_device *dev)
 	mt_index_table_init(&mt->index_table);
 	mt_cookie_checker_init(&mt->cookie_checker, mt);
 	hash_init(mt->peer_hash);
+	hash_init(mt->key_tag_hash);
 	get_random_bytes(&mt->peer_hash_key, sizeof(mt->peer_hash_key));
 	mt_allowedips_init(&mt->allowedips);
 	mt->config_seq = 1;
+	mt->generation = atomic64_inc_return(&mt_device_generations);
 }
 
 static int mt_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -385,7 +417,9 @@ void mt_device_rekey_all(struct mt_device *mt)
 		mt_noise_forget_static_static(peer);
 		mt_noise_expire_current_keypair(&peer->keypairs);
 		mt_noise_handshake_clear(&peer->handshake);
+		cond_resched();
 	}
+	mt_peer_rehash_key_tags(mt);
 }
 
 struct mt_device *mt_device_from_netdev(struct net_device *dev)
@@ -417,8 +451,10 @@ static void __net_exit mt_netns_pre_exit(struct net *net)
 		mt->creating_net = NULL;
 		mt->listen_port = 0;
 		mt_socket_close(mt);
-		list_for_each_entry(peer, &mt->peer_list, device_entry)
+		list_for_each_entry(peer, &mt->peer_list, device_entry) {
 			mt_socket_clear_peer_endpoint_src(peer);
+			cond_resched();
+		}
 		mt->config_seq++;
 		mutex_unlock(&mt->config_lock);
 	}
@@ -429,16 +465,99 @@ static struct pernet_operations mt_netns_ops = {
 	.pre_exit = mt_netns_pre_exit,
 };
 
+/* Every device's peers, under RTNL and each device's config lock. */
+static void apply_to_all_peers(void (*fn)(struct mt_peer *peer))
+{
+	struct mt_device *mt;
+	struct mt_peer *peer;
+
+	rtnl_lock();
+	list_for_each_entry(mt, &mt_device_list, device_entry) {
+		mutex_lock(&mt->config_lock);
+		list_for_each_entry(peer, &mt->peer_list, device_entry) {
+			fn(peer);
+			cond_resched();
+		}
+		mutex_unlock(&mt->config_lock);
+	}
+	rtnl_unlock();
+}
+
+static void forget_sessions(struct mt_peer *peer)
+{
+	mt_noise_handshake_clear(&peer->handshake);
+	mt_noise_keypairs_clear(&peer->keypairs);
+}
+
+/*
+ * Before the machine sleeps, and its memory perhaps goes to disk, every
+ * session and handshake is forgotten and its keys zeroed (as WireGuard
+ * does): peers shake hands again after it wakes. Not where the machine
+ * sleeps on its own whenever idle (PM_AUTOSLEEP): sessions would never last.
+ */
+static int mt_pm_notification(struct notifier_block *nb, unsigned long action, void *data)
+{
+	if (IS_ENABLED(CONFIG_PM_AUTOSLEEP) ||
+	    (action != PM_HIBERNATION_PREPARE && action != PM_SUSPEND_PREPARE))
+		return NOTIFY_DONE;
+	apply_to_all_peers(forget_sessions);
+	/* Keypairs go after a grace period: their keys are zeroed by then. */
+	rcu_barrier();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mt_pm_notifier = {
+	.notifier_call = mt_pm_notification,
+};
+
+static void forget_forked_sessions(struct mt_peer *peer)
+{
+	mt_noise_handshake_clear(&peer->handshake);
+	mt_noise_expire_current_keypair(&peer->keypairs);
+	/* And shake hands again at once, without waiting for the last one's timeout. */
+	WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64() - MT_REKEY_TIMEOUT * HZ - 1);
+}
+
+/*
+ * The virtual machine was cloned: the clone and the original hold the
+ * same sessions, and would send different packets under the same key and
+ * counter. Neither sends on them again; the next packet starts a new
+ * handshake, with an ephemeral key of its own.
+ */
+static int mt_vmfork_notification(struct notifier_block *nb, unsigned long action, void *data)
+{
+	apply_to_all_peers(forget_forked_sessions);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mt_vmfork_notifier = {
+	.notifier_call = mt_vmfork_notification,
+};
+
 int __init mt_device_init(void)
 {
 	int ret;
 
-	ret = register_pernet_device(&mt_netns_ops);
+	ret = register_pm_notifier(&mt_pm_notifier);
 	if (ret)
 		return ret;
+	ret = register_random_vmfork_notifier(&mt_vmfork_notifier);
+	if (ret)
+		goto err_vmfork;
+	ret = register_pernet_device(&mt_netns_ops);
+	if (ret)
+		goto err_pernet;
 	ret = rtnl_link_register(&mt_link_ops);
 	if (ret)
-		unregister_pernet_device(&mt_netns_ops);
+		goto err_link;
+	return 0;
+
+err_link:
+	unregister_pernet_device(&mt_netns_ops);
+err_pernet:
+	unregister_random_vmfork_notifier(&mt_vmfork_notifier);
+err_vmfork:
+	unregister_pm_notifier(&mt_pm_notifier);
 	return ret;
 }
 
@@ -446,6 +565,8 @@ void mt_device_uninit(void)
 {
 	rtnl_link_unregister(&mt_link_ops);
 	unregister_pernet_device(&mt_netns_ops);
+	unregister_random_vmfork_notifier(&mt_vmfork_notifier);
+	unregister_pm_notifier(&mt_pm_notifier);
 }
 
 MODULE_ALIAS_RTNL_LINK(KBUILD_MODNAME);

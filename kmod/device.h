@@ -3,16 +3,19 @@
  * device.h - the meshtun network device and its rtnetlink link kind.
  *
  *   struct mt_device        private state of one meshtun net_device
- *   mt_device_init()        register the "meshtun" link kind
- *   mt_device_uninit()      unregister it, deleting every meshtun device
+ *   mt_device_init()        register the "meshtun" link kind, and the
+ *                           notifiers that forget every session before
+ *                           the machine sleeps and after it is cloned
+ *   mt_device_uninit()      unregister them, deleting every meshtun device
  *   mt_device_from_netdev() the mt_device behind a net_device, or NULL if
  *                           the net_device is not a meshtun device
  *   mt_device_count()       count a dropped packet by its reason
  *   mt_device_mesh_count()  add to one of the mesh's counters
  *   mt_device_rekey_all()   the private key changed: new cookie keys,
  *                           forget what handshakes derived from the old
- *                           one, drop every session (in the critical
- *                           section that wrote the key)
+ *                           one, drop every session, tag every peer's
+ *                           key anew (in the critical section that wrote
+ *                           the key)
  *
  * Locking: configuration changes hold RTNL, then config_lock; readers of
  * the configuration (dumps) hold config_lock; the packet path reads peers
@@ -86,6 +89,12 @@ enum mt_mesh_stat {
 
 struct mt_device {
 	struct net_device *dev;
+	/*
+	 * Never the same for two devices since the module loaded: what holds
+	 * no reference (a dump between its messages) finds the device again
+	 * by ifindex and checks this.
+	 */
+	u64 generation;
 	struct mutex config_lock;	/* see "Locking" above */
 	/* In the global device list, under RTNL. */
 	struct list_head device_entry;
@@ -133,7 +142,8 @@ struct mt_device {
 	unsigned int num_peers;
 	u64 next_peer_serial;
 	DECLARE_HASHTABLE(peer_hash, MT_PEER_HASH_BITS);
-	siphash_key_t peer_hash_key;
+	DECLARE_HASHTABLE(key_tag_hash, MT_PEER_HASH_BITS);
+	siphash_key_t peer_hash_key;	/* for both */
 	struct mt_allowedips allowedips;
 
 	/* Bumped by every configuration change; dumps check it. */

@@ -30,21 +30,46 @@ module_param_string(race_dev, race_dev, sizeof(race_dev), 0644);
 MODULE_PARM_DESC(race_dev, "Self-test build only: only this device's caller waits in it");
 static unsigned int race_delay_ms;
 module_param(race_delay_ms, uint, 0644);
-MODULE_PARM_DESC(race_delay_ms, "Self-test build only: how long to wait in it (at most 5000)");
+MODULE_PARM_DESC(race_delay_ms,
+		 "Self-test build only: how long to wait in it (at most 5000, or 30000 where it may sleep)");
+static bool race_release;
+module_param(race_release, bool, 0644);
+MODULE_PARM_DESC(race_release, "Self-test build only: end the wait now");
+static bool race_waiting;
+module_param(race_waiting, bool, 0444);
+MODULE_PARM_DESC(race_waiting, "Self-test build only: whether a caller waits in the window");
 
-/* One caller waits, once: the test arms the window again for another. */
+/*
+ * One caller waits, once: the test arms the window again for another.
+ * It waits until the time is up or the test releases it, whichever comes
+ * first; where it may sleep it may wait longer (a slow machine needs
+ * time to release the object), elsewhere a busy wait is short enough
+ * for no lockup detector to take it for a hang. Time is the clock's: a
+ * delay loop's calibration means little in an emulated CPU.
+ */
 void mt_race_window_wait(const char *site, const struct net_device *dev)
 {
 	unsigned int ms = READ_ONCE(race_delay_ms);
+	bool may_sleep = preemptible();
+	ktime_t end;
 
 	if (!ms || !sysfs_streq(race_site, site) ||
 	    (!sysfs_streq(race_dev, "") && !sysfs_streq(race_dev, dev->name)) ||
 	    cmpxchg(&race_delay_ms, ms, 0) != ms)
 		return;
-	ms = min(ms, 5000U);
-	/* The test waits for this line before it releases the object. */
+	ms = min(ms, may_sleep ? 30000U : 5000U);
+	WRITE_ONCE(race_release, false);
+	WRITE_ONCE(race_waiting, true);
+	/* The test waits for this before it releases the object. */
 	pr_info("race window %s: %s waiting %u ms\n", site, dev->name, ms);
-	mdelay(ms);
+	end = ktime_add_ms(ktime_get(), ms);
+	while (ktime_before(ktime_get(), end) && !READ_ONCE(race_release)) {
+		if (may_sleep)
+			usleep_range(1000, 2000);
+		else
+			cpu_relax();
+	}
+	WRITE_ONCE(race_waiting, false);
 }
 #endif
 

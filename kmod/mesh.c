@@ -24,12 +24,15 @@
  *
  * Discovery. While a peer is relayed we ask the hub where it is
  * (ENDPOINT_REQUEST), at once and then after 1, 2, 4 ... seconds. The hub
- * tells the peer who asks (PEER_ASKING, without an address); a peer that
- * knows the asker asks back, and the hub, holding both requests, sends
- * each side the address it sees the other at (ENDPOINT). Both then send
- * PINGs to those addresses from the device's own port, a few within two
- * seconds, so that both NATs see outgoing packets before incoming ones.
- * The first PONG to arrive straight proves the path and makes it direct.
+ * tells the peer who asks (PEER_ASKING, without an address, naming the
+ * asker by its key's tag, so that only a peer holding the asker's key
+ * learns who asks), once while the request stands; a peer that knows the
+ * asker asks back, unless it asked lately itself, and the hub, holding
+ * both requests, sends each side the address it sees the other at
+ * (ENDPOINT). Both then send PINGs to those addresses from the device's
+ * own port, a few within two seconds (one such train at a time per peer),
+ * so that both NATs see outgoing packets before incoming ones. The first
+ * PONG to arrive straight proves the path and makes it direct.
  *
  * A hub acts only with relay on, only for peers it has sessions with and
  * that speak mesh messages, only between two of its peers, and never tells
@@ -129,14 +132,15 @@ static void send_ping(struct mt_peer *peer, u8 type, __le64 id, enum mt_route ro
 	send_control(peer, skb, route);
 }
 
-/* To a hub, or from one: a message naming a peer by its key. */
-static void send_peer_msg(struct mt_peer *to, u8 type, const u8 *public_key)
+/* To a hub, or from one: a message naming a peer by its key, or its key's tag. */
+static void send_peer_msg(struct mt_peer *to, u8 type, const u8 *key_or_tag)
 {
 	struct sk_buff *skb = mesh_alloc(to, type, MESHTUN_KEY_LEN);
 
+	BUILD_BUG_ON(MT_MESH_KEY_TAG_LEN != MESHTUN_KEY_LEN);
 	if (!skb)
 		return;
-	skb_put_data(skb, public_key, MESHTUN_KEY_LEN);
+	skb_put_data(skb, key_or_tag, MESHTUN_KEY_LEN);
 	send_control(to, skb, MT_ROUTE_DIRECT);
 }
 
@@ -148,6 +152,24 @@ static void ask_hub(struct mt_peer *hub, struct mt_peer *peer)
 	peer->mesh.asked_at = get_jiffies_64();
 	spin_unlock_bh(&peer->mesh.lock);
 	send_peer_msg(hub, MT_MESH_ENDPOINT_REQUEST, peer->public_key);
+}
+
+/*
+ * A hub says PEER asks for us. If we asked a hub for PEER lately (this
+ * one, which then holds both requests, or another, whose answer we
+ * wait for), that request stands; otherwise ask this hub back.
+ */
+static void ask_back(struct mt_peer *hub, struct mt_peer *peer)
+{
+	u64 now = get_jiffies_64();
+	bool pending;
+
+	spin_lock_bh(&peer->mesh.lock);
+	pending = peer->mesh.asked_at &&
+		  time_before64(now, peer->mesh.asked_at + MT_MESH_WANTS_TIMEOUT);
+	spin_unlock_bh(&peer->mesh.lock);
+	if (!pending)
+		ask_hub(hub, peer);
 }
 
 /* Whether HUB's ENDPOINT about PEER answers our request to it (once). */
@@ -353,7 +375,8 @@ static int relay_through(struct mt_peer *hub, struct mt_peer *peer, struct sk_bu
 	struct mt_mesh_peer_msg *msg;
 	unsigned int len = skb->len;
 
-	if (unlikely(len + MESHTUN_KEY_LEN > U16_MAX ||
+	/* The RELAY message is the plaintext of one datagram to the hub: it must fit one. */
+	if (unlikely(sizeof(*msg) + len > MT_MAX_MTU ||
 		     skb_cow_head(skb, sizeof(*msg) + mt->dev->needed_headroom))) {
 		mt_device_count(mt, MT_DROP_TX_NO_RELAY);
 		kfree_skb(skb);
@@ -420,7 +443,9 @@ int mt_mesh_send(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route
 	}
 	if (route == MT_ROUTE_AUTO) {
 		set_path(peer, MESHTUN_PEER_PATH_DIRECT);
-		keep_direct(peer, now);
+		/* Traffic, not keepalives nor handshakes: an idle path is left alone. */
+		if (MT_SKB_CB(skb)->plain_len)
+			keep_direct(peer, now);
 	}
 	return mt_socket_send_skb_to_peer(peer, skb, ds);
 }
@@ -462,23 +487,56 @@ static void pong_received(struct mt_peer *peer, u64 id)
 	spin_unlock_bh(&peer->mesh.lock);
 }
 
-/* Spend a token of a peer's bucket (its requests, or a hub's introductions); false if none. */
-static bool take_token(struct mt_peer *peer)
+/* Spend a token of one of a peer's buckets, refilled at a rate up to a burst; false if none. */
+static bool take_token(struct mt_peer *peer, struct mt_mesh_bucket *bucket,
+		       unsigned int per_second, unsigned int burst)
 {
 	u64 now = get_jiffies_64(), refill;
 	bool ok;
 
 	spin_lock_bh(&peer->mesh.lock);
-	refill = div_u64((now - peer->mesh.tokens_at) * MT_MESH_REQUESTS_PER_SECOND, HZ);
-	if (refill) {
-		peer->mesh.tokens = min_t(u64, MT_MESH_REQUESTS_BURST, peer->mesh.tokens + refill);
-		peer->mesh.tokens_at = now;
+	refill = div_u64((now - bucket->at) * per_second, HZ);
+	if (refill && bucket->tokens + refill >= burst) {
+		bucket->tokens = burst;
+		bucket->at = now;
+	} else if (refill) {
+		/* Only the time the new tokens took: what is left over counts next time. */
+		bucket->tokens += refill;
+		bucket->at += div_u64(refill * HZ, per_second);
 	}
-	ok = peer->mesh.tokens > 0;
+	ok = bucket->tokens > 0;
 	if (ok)
-		peer->mesh.tokens--;
+		bucket->tokens--;
 	spin_unlock_bh(&peer->mesh.lock);
 	return ok;
+}
+
+/* On a hub: a peer's requests and relayed handshakes. */
+static bool take_request_token(struct mt_peer *from)
+{
+	return take_token(from, &from->mesh.requests, MT_MESH_REQUESTS_PER_SECOND,
+			  MT_MESH_REQUESTS_BURST);
+}
+
+/* On a node: an introduction by a hub (each sets off PINGs). */
+static bool take_introduction_token(struct mt_peer *hub)
+{
+	return take_token(hub, &hub->mesh.introductions, MT_MESH_REQUESTS_PER_SECOND,
+			  MT_MESH_REQUESTS_BURST);
+}
+
+/*
+ * On a node: a handshake relayed from FROM by HUB, each a Diffie-Hellman
+ * that no cookie slows. Each sender has a bucket of its own, so that
+ * one peer of the hub cannot use up what the others' handshakes need;
+ * the hub's, larger, bounds them all.
+ */
+static bool take_relayed_handshake_token(struct mt_peer *hub, struct mt_peer *from)
+{
+	return take_token(from, &from->mesh.relayed_handshakes, MT_MESH_REQUESTS_PER_SECOND,
+			  MT_MESH_REQUESTS_BURST) &&
+	       take_token(hub, &hub->mesh.hub_handshakes, MT_MESH_HUB_HANDSHAKES_PER_SECOND,
+			  MT_MESH_HUB_HANDSHAKES_BURST);
 }
 
 /* A session to send on that is not about to expire: the peer is there now. */
@@ -560,9 +618,9 @@ static void hub_endpoint_request(struct mt_peer *from, const u8 *public_key)
 	struct mt_mesh_endpoint probe;
 	struct mt_peer *target;
 	u64 now = get_jiffies_64();
-	bool matched;
+	bool matched, told;
 
-	if (!take_token(from)) {
+	if (!take_request_token(from)) {
 		mt_device_count(mt, MT_DROP_RX_MESH_RATELIMIT);
 		return;
 	}
@@ -573,8 +631,14 @@ static void hub_endpoint_request(struct mt_peer *from, const u8 *public_key)
 		return;
 	}
 	spin_lock_bh(&from->mesh.lock);
+	/* The target was told of this very request lately: once is enough. */
+	told = from->mesh.told_at &&
+	       time_before64(now, from->mesh.told_at + MT_MESH_WANTS_TIMEOUT) &&
+	       !crypto_memneq(from->mesh.wants, public_key, MESHTUN_KEY_LEN);
 	memcpy(from->mesh.wants, public_key, MESHTUN_KEY_LEN);
 	from->mesh.wants_at = now;
+	if (!told)
+		from->mesh.told_at = now;
 	spin_unlock_bh(&from->mesh.lock);
 
 	/* The target asked for the asker too, lately: introduce them. */
@@ -593,8 +657,12 @@ static void hub_endpoint_request(struct mt_peer *from, const u8 *public_key)
 		send_endpoint(from, target);
 		send_endpoint(target, from);
 		mt_device_mesh_count(mt, MT_MESH_STAT_INTRODUCTIONS, 1);
-	} else {
-		send_peer_msg(target, MT_MESH_PEER_ASKING, from->public_key);
+	} else if (!told) {
+		u8 tag[MT_MESH_KEY_TAG_LEN];
+
+		/* By its key's tag: a target without the asker's key learns nothing of it. */
+		mt_mesh_key_tag(tag, from->public_key, target->public_key);
+		send_peer_msg(target, MT_MESH_PEER_ASKING, tag);
 	}
 	mt_peer_put(target);
 }
@@ -619,7 +687,7 @@ static void hub_relay(struct mt_peer *from, struct sk_buff *skb)
 		mt_device_count(mt, MT_DROP_RX_MESH_MALFORMED);
 		goto drop;
 	}
-	if (type != MT_MESSAGE_DATA && !take_token(from)) {
+	if (type != MT_MESSAGE_DATA && !take_request_token(from)) {
 		mt_device_count(mt, MT_DROP_RX_MESH_RATELIMIT);
 		goto drop;
 	}
@@ -640,10 +708,11 @@ drop:
 	kfree_skb(skb);
 }
 
-/* From one of our hubs: the peer it names, referenced, or NULL. */
-static struct mt_peer *hub_names(struct mt_peer *hub, const u8 *public_key)
+/* The peer one of our hubs names (by key, or else by its key's tag), referenced, or NULL. */
+static struct mt_peer *hub_names(struct mt_peer *hub, const u8 *public_key, const u8 *key_tag)
 {
-	struct mt_peer *peer = mt_peer_lookup_rcu(hub->device, public_key);
+	struct mt_peer *peer = public_key ? mt_peer_lookup_rcu(hub->device, public_key) :
+					    mt_peer_lookup_tag_rcu(hub->device, key_tag);
 
 	if (peer && (peer == hub || READ_ONCE(peer->mesh.hub))) {
 		mt_peer_put(peer);
@@ -684,8 +753,9 @@ static bool endpoint_from_msg(union mt_endpoint *ep, const struct mt_mesh_endpoi
 /* From our hub: PEER is at the address in msg; punch there. */
 static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *msg)
 {
+	u64 now = get_jiffies_64();
 	union mt_endpoint ep;
-	bool again;
+	bool start;
 
 	if (!endpoint_from_msg(&ep, msg)) {
 		mt_device_count(peer->device, MT_DROP_RX_MESH_MALFORMED);
@@ -698,13 +768,19 @@ static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *m
 	}
 
 	spin_lock_bh(&peer->mesh.lock);
-	/* The same address while its PINGs go out: they go on as they were. */
-	again = peer->mesh.punches && !memcmp(&peer->mesh.candidate, &ep, sizeof(ep));
+	/*
+	 * The PINGs still to go, if any, go to the new address. A new train
+	 * of them starts only when the last one is over: one train's worth
+	 * at a time per peer, whatever addresses its hubs give.
+	 */
 	peer->mesh.candidate = ep;
-	if (!again)
+	start = time_after_eq64(now, peer->mesh.punched_at + MT_MESH_PUNCH_TRAIN);
+	if (start) {
 		peer->mesh.punches = MT_MESH_PUNCHES;
+		peer->mesh.punched_at = now;
+	}
 	spin_unlock_bh(&peer->mesh.lock);
-	if (!again)
+	if (start)
 		arm(peer, &peer->mesh.punch_timer, jiffies);
 }
 
@@ -741,7 +817,7 @@ static bool is_handshake(u32 type, unsigned int len)
 static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
 {
 	struct mt_mesh_peer_msg *msg = (struct mt_mesh_peer_msg *)skb->data;
-	struct mt_peer *from = hub_names(hub, msg->public_key);
+	struct mt_peer *from = hub_names(hub, msg->public_key, NULL);
 
 	if (!from) {
 		mt_device_count(hub->device, MT_DROP_RX_MESH_REFUSED);
@@ -751,11 +827,11 @@ static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
 	__skb_pull(skb, sizeof(*msg));
 	/*
 	 * A handshake costs us Diffie-Hellman work, and no cookie slows one
-	 * that comes through a hub: the hub's own bucket does.
+	 * that comes through a hub: buckets do, its sender's and the hub's.
 	 */
 	if (pskb_may_pull(skb, sizeof(struct mt_message_header)) &&
 	    is_handshake(le32_to_cpu(((struct mt_message_header *)skb->data)->type), skb->len) &&
-	    !take_token(hub)) {
+	    !take_relayed_handshake_token(hub, from)) {
 		mt_device_count(hub->device, MT_DROP_RX_MESH_RATELIMIT);
 		kfree_skb(skb);
 	} else {
@@ -772,8 +848,9 @@ static int body_len(u8 type)
 	case MT_MESH_PONG:
 		return sizeof(struct mt_mesh_ping) - sizeof(struct mt_mesh_header);
 	case MT_MESH_ENDPOINT_REQUEST:
-	case MT_MESH_PEER_ASKING:
 		return MESHTUN_KEY_LEN;
+	case MT_MESH_PEER_ASKING:
+		return MT_MESH_KEY_TAG_LEN;
 	case MT_MESH_ENDPOINT:
 		return sizeof(struct mt_mesh_endpoint) - sizeof(struct mt_mesh_header);
 	case MT_MESH_RELAY:
@@ -827,28 +904,33 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 	case MT_MESH_PEER_ASKING:
 		if (!READ_ONCE(peer->mesh.hub))
 			goto refused;
-		if (!take_token(peer))
-			goto ratelimited;
-		other = hub_names(peer, ((struct mt_mesh_peer_msg *)hdr)->public_key);
+		/* An asker we do not know spends none of the hub's introductions. */
+		other = hub_names(peer, NULL, ((struct mt_mesh_asking *)hdr)->key_tag);
 		if (!other)
 			goto refused;
+		if (!take_introduction_token(peer)) {
+			mt_peer_put(other);
+			goto ratelimited;
+		}
 		/* We know the asker: ask back, and the hub introduces us. */
-		ask_hub(peer, other);
+		ask_back(peer, other);
 		mt_peer_put(other);
 		break;
 	case MT_MESH_ENDPOINT:
 		if (!READ_ONCE(peer->mesh.hub))
 			goto refused;
-		/* Each sets off PINGs: even our own hub may not have too many sent. */
-		if (!take_token(peer))
-			goto ratelimited;
-		other = hub_names(peer, ((struct mt_mesh_endpoint *)hdr)->public_key);
+		other = hub_names(peer, ((struct mt_mesh_endpoint *)hdr)->public_key, NULL);
 		if (!other)
 			goto refused;
 		/* Only the answer to our request to this hub: no PING goes out unasked. */
 		if (!asked(peer, other)) {
 			mt_peer_put(other);
 			goto refused;
+		}
+		/* Each sets off PINGs: even our own hub may not have too many sent. */
+		if (!take_introduction_token(peer)) {
+			mt_peer_put(other);
+			goto ratelimited;
 		}
 		node_endpoint(other, (struct mt_mesh_endpoint *)hdr);
 		mt_peer_put(other);
@@ -877,15 +959,35 @@ malformed:
 
 /* ---- configuration ---- */
 
+void mt_mesh_key_tag(u8 tag[MT_MESH_KEY_TAG_LEN], const u8 *asker, const u8 *target)
+{
+	struct blake2s_state state;
+
+	blake2s_init(&state, MT_MESH_KEY_TAG_LEN);
+	blake2s_update(&state, MT_MESH_KEY_TAG_LABEL, sizeof(MT_MESH_KEY_TAG_LABEL) - 1);
+	blake2s_update(&state, asker, MESHTUN_KEY_LEN);
+	blake2s_update(&state, target, MESHTUN_KEY_LEN);
+	blake2s_final(&state, tag);
+}
+
 void mt_mesh_peer_init(struct mt_peer *peer)
 {
+	u64 now = get_jiffies_64();
+	struct mt_mesh_bucket full = { .at = now };
+
 	INIT_LIST_HEAD(&peer->mesh.hub_entry);
 	spin_lock_init(&peer->mesh.lock);
 	timer_setup(&peer->mesh.punch_timer, punch_timer, 0);
 	timer_setup(&peer->mesh.probe_timer, probe_timer, 0);
 	peer->mesh.discovery_backoff = 1;
-	peer->mesh.tokens = MT_MESH_REQUESTS_BURST;
-	peer->mesh.tokens_at = get_jiffies_64();
+	/* The first train of PINGs may start at once. */
+	peer->mesh.punched_at = now - MT_MESH_PUNCH_TRAIN;
+	full.tokens = MT_MESH_REQUESTS_BURST;
+	peer->mesh.requests = full;
+	peer->mesh.introductions = full;
+	peer->mesh.relayed_handshakes = full;
+	full.tokens = MT_MESH_HUB_HANDSHAKES_BURST;
+	peer->mesh.hub_handshakes = full;
 }
 
 void mt_mesh_peer_stop(struct mt_peer *peer)

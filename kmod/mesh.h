@@ -10,6 +10,8 @@
  * handshake showed they speak them (noise.c's mesh signal); a device with
  * no hub behaves exactly as WireGuard does.
  *
+ *   mt_mesh_key_tag()     how a hub names an asker to the peer it asks for
+ *                         (messages.h: PEER_ASKING)
  *   mt_mesh_peer_init()   a new peer's mesh state
  *   mt_mesh_peer_stop()   stop its timers (peer shut down, device down)
  *   mt_mesh_set_hub()     make a peer a hub, or not (config lock); true:
@@ -40,6 +42,15 @@
 
 #include <linux/skbuff.h>
 
+/*
+ * The most peers a device may have as hubs (netlink refuses more).
+ * pick_hub() walks every hub, with bottom halves off, for each message
+ * it relays, and starts a handshake with each one not yet heard from:
+ * the list must stay short. A mesh needs one or two hubs that everybody
+ * reaches, and a few more for redundancy across providers or regions;
+ * 16 leaves room for that while the walk stays a few cache lines long.
+ */
+#define MT_MESH_MAX_HUBS 16
 /* A direct path unproven this long is not trusted until it answers a PING. */
 #define MT_MESH_DIRECT_IDLE (25 * HZ)
 /* Sending straight, prove the path again when its last proof is this old... */
@@ -53,16 +64,26 @@
 /* PINGs sent to an address a hub gave, this far apart. */
 #define MT_MESH_PUNCHES 8
 #define MT_MESH_PUNCH_INTERVAL (HZ / 4)
-/* A hub matches two requests this far apart into an introduction... */
+/* A hub matches two requests this far apart into an introduction, tells a target once... */
 #define MT_MESH_WANTS_TIMEOUT (5 * HZ)
 /* ...so its ENDPOINT answers our request within this, or not at all. */
 #define MT_MESH_ANSWER_TIMEOUT (MT_MESH_WANTS_TIMEOUT + HZ)
 /* Control messages are padded to this length (the longest, ENDPOINT, is 56). */
 #define MT_MESH_CONTROL_LEN 64
-/* A hub takes this many requests (and relayed handshakes) a second per peer. */
+/* ...and a train of them lasts this long: a new one starts only after it. */
+#define MT_MESH_PUNCH_TRAIN (MT_MESH_PUNCHES * MT_MESH_PUNCH_INTERVAL)
+/*
+ * A hub takes this many requests (and relayed handshakes) a second per
+ * peer; a node this many introductions from a hub, and relayed handshakes
+ * from a peer...
+ */
 #define MT_MESH_REQUESTS_PER_SECOND 10
 #define MT_MESH_REQUESTS_BURST 20
+/* ...and this many relayed handshakes from all peers of one hub together. */
+#define MT_MESH_HUB_HANDSHAKES_PER_SECOND 50
+#define MT_MESH_HUB_HANDSHAKES_BURST 100
 
+void mt_mesh_key_tag(u8 tag[MT_MESH_KEY_TAG_LEN], const u8 *asker, const u8 *target);
 void mt_mesh_peer_init(struct mt_peer *peer);
 void mt_mesh_peer_stop(struct mt_peer *peer);
 bool mt_mesh_set_hub(struct mt_peer *peer, bool hub);

@@ -128,8 +128,9 @@ static_assert(offsetof(struct mt_message_handshake_initiation, sender_index) ==
  *   PING, PONG          between two nodes, sent straight to an address:
  *                       proves the direct path (body: an 8-byte id, echoed)
  *   ENDPOINT_REQUEST    node to hub: where is the peer with this key?
- *   PEER_ASKING         hub to node: the peer with this key asks for you
- *                       (no address: you ask back if you know it)
+ *   PEER_ASKING         hub to node: the peer whose key has this tag asks
+ *                       for you (no address: you ask back if you know it;
+ *                       a node without that key learns nothing of it)
  *   ENDPOINT            hub to node: the peer with this key is at this
  *                       address (both sides of an introduction get one)
  *   RELAY               node to hub: forward this WireGuard message to the
@@ -153,6 +154,17 @@ enum mt_mesh_type {
 	MT_MESH_RELAYED = 7,
 };
 
+/*
+ * Whether a mesh message carries traffic (another peer's message), which
+ * counts as data for the session's timers as WireGuard's data does. The
+ * others are the mesh's own: they keep no session alive, or two idle
+ * nodes would go on answering each other's PINGs and keepalives forever.
+ */
+static inline bool mt_mesh_carries_data(u8 type)
+{
+	return type == MT_MESH_RELAY || type == MT_MESH_RELAYED;
+}
+
 struct mt_mesh_header {
 	u8 type;
 	u8 flags;		/* none defined: must be 0 */
@@ -164,10 +176,24 @@ struct mt_mesh_ping {
 	__le64 id;
 } __packed;
 
-/* ENDPOINT_REQUEST and PEER_ASKING; RELAY and RELAYED, then the message. */
+/* ENDPOINT_REQUEST; RELAY and RELAYED, then the message. */
 struct mt_mesh_peer_msg {
 	struct mt_mesh_header header;
 	u8 public_key[MT_NOISE_PUBLIC_KEY_LEN];
+} __packed;
+
+/*
+ * How a hub names an asker to the peer it asks for: BLAKE2s-256 of this
+ * label, the asker's public key and the target's. The target can tell
+ * the tag of a key it holds; the tag does not give the key, and differs
+ * from one target to another.
+ */
+#define MT_MESH_KEY_TAG_LABEL "meshtun key tag1"
+#define MT_MESH_KEY_TAG_LEN MT_NOISE_HASH_LEN
+
+struct mt_mesh_asking {
+	struct mt_mesh_header header;
+	u8 key_tag[MT_MESH_KEY_TAG_LEN];
 } __packed;
 
 struct mt_mesh_endpoint {
@@ -182,6 +208,8 @@ struct mt_mesh_endpoint {
 static_assert(sizeof(struct mt_mesh_header) == 4);
 static_assert(sizeof(struct mt_mesh_ping) == 12);
 static_assert(sizeof(struct mt_mesh_peer_msg) == 36);
+static_assert(sizeof(struct mt_mesh_asking) == 36);
+static_assert(sizeof(MT_MESH_KEY_TAG_LABEL) - 1 == 16);
 static_assert(sizeof(struct mt_mesh_endpoint) == 56);
 
 /* Whether a message type and length could be a WireGuard message. */

@@ -3,10 +3,13 @@
  * netlink.c - the "meshtun" generic netlink family.
  *
  * GET_DEVICE dumps a device's configuration over as many messages as it
- * needs. SET_DEVICE applies a configuration request all or nothing: the
- * whole request is parsed and checked, and everything it needs allocated,
- * before the first change; applying it then cannot fail. A rejected request
- * leaves the device exactly as it was, with an extack naming the attribute.
+ * needs, holding nothing of the device between them (mt_dump_state), and
+ * ends at a configuration change between two. SET_DEVICE applies a
+ * configuration request all or nothing: the whole request is parsed and
+ * checked, and everything it needs allocated, before the first change;
+ * applying it then cannot fail. A rejected request leaves the device
+ * exactly as it was, with an extack naming the attribute. Both act only on
+ * a device in the requester's namespace, and refuse one that moved away.
  */
 #include "netlink.h"
 #include "allowedips.h"
@@ -14,6 +17,7 @@
 #include "device.h"
 #include "mesh.h"
 #include "peer.h"
+#include "race.h"
 #include "send.h"
 #include "socket.h"
 
@@ -24,6 +28,7 @@
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/sort.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -128,21 +133,40 @@ static void mt_put_device(struct mt_device *mt)
 
 /* ---- GET_DEVICE ---- */
 
-/* Dump position, kept in netlink_callback.args. */
+/*
+ * A dump's position, kept in netlink_callback.ctx between its messages.
+ * It holds no reference: a reader may leave a dump unread for ever, and a
+ * device or peer reference kept that long would block the device's
+ * deletion and, with it, the teardown of its namespace (cleanup_net()
+ * runs on one workqueue for the whole host). Each message finds the
+ * device again by index in the dump's namespace, makes sure it is the
+ * same device by its generation, fills under the config lock, and lets
+ * the device go before it returns.
+ *
+ * The cursors are plain pointers, followed only while they cannot be
+ * stale: the device is the same one, registered and in the dump's
+ * namespace, and its config_seq and allowed-IPs seq are those the
+ * cursors were taken under. Peers and allowed IPs leave their lists only
+ * in a configuration change (apply_request(), which bumps config_seq;
+ * the trie also bumps its own seq on every change) or in the device's
+ * destructor, which cannot run while a message holds the device.
+ */
 struct mt_dump_state {
-	struct mt_device *mt;
+	u64 generation;		/* the device's; 0 until the first message found it */
+	u64 config_seq;		/* what the cursors were taken under; 0: none yet */
+	u64 aips_seq;
+	struct mt_peer *next_peer;	/* the first peer not fully sent */
+	/* Where that peer's allowed IPs go on (its attributes sent); NULL: from its start. */
+	struct mt_allowedips_node *next_aip;
+	int ifindex;
 	bool device_done;	/* device attributes sent */
 	bool all_done;
-	u64 next_serial;	/* the first peer not fully sent */
-	unsigned long aips_sent;	/* of that peer's allowed IPs */
-	/* That peer, referenced, so the next message starts right there. */
-	struct mt_peer *next_peer;
 };
 
 static struct mt_dump_state *dump_state(struct netlink_callback *cb)
 {
-	BUILD_BUG_ON(sizeof(struct mt_dump_state) > sizeof(cb->args));
-	return (struct mt_dump_state *)cb->args;
+	BUILD_BUG_ON(sizeof(struct mt_dump_state) > sizeof(cb->ctx));
+	return (struct mt_dump_state *)cb->ctx;
 }
 
 static int put_device_attrs(struct sk_buff *skb, struct mt_device *mt)
@@ -224,44 +248,47 @@ static int put_allowedip(struct sk_buff *skb, const struct mt_allowedips_node *n
 }
 
 /*
- * One peer, or as much of it as fits: its attributes the first time, then
- * allowed IPs from st->aips_sent on. Returns 0 when the peer is complete,
- * -EMSGSIZE when the message is full (with the progress recorded).
+ * One peer, or as much of it as fits: its public key, attributes and
+ * allowed IPs when st->next_aip is NULL, else its public key and its
+ * allowed IPs from st->next_aip on. Returns 0 when the peer is complete;
+ * -EMSGSIZE when the message is full, with st->next_aip where the next
+ * message goes on (NULL if nothing of the peer went into this one).
  */
 static int put_peer(struct sk_buff *skb, struct mt_peer *peer, struct mt_dump_state *st)
 {
-	struct mt_allowedips_node *node;
+	struct mt_allowedips_node *node = st->next_aip;
 	struct nlattr *peer_nest, *aips_nest;
-	unsigned long index = 0, sent = 0;
+	bool fresh = !node, any = false;
 
 	peer_nest = nla_nest_start(skb, 0);
 	if (!peer_nest)
 		return -EMSGSIZE;
 	if (nla_put(skb, MESHTUN_PEER_A_PUBLIC_KEY, MESHTUN_KEY_LEN, peer->public_key))
 		goto cancel;
-	if (!st->aips_sent && put_peer_attrs(skb, peer))
-		goto cancel;
+	if (fresh) {
+		if (put_peer_attrs(skb, peer))
+			goto cancel;
+		node = list_first_entry(&peer->allowedips, struct mt_allowedips_node, peer_entry);
+	}
 
 	aips_nest = nla_nest_start(skb, MESHTUN_PEER_A_ALLOWEDIPS);
 	if (!aips_nest)
 		goto cancel;
-	list_for_each_entry(node, &peer->allowedips, peer_entry) {
-		if (index++ < st->aips_sent)
-			continue;
+	list_for_each_entry_from(node, &peer->allowedips, peer_entry) {
 		if (put_allowedip(skb, node)) {
 			nla_nest_end(skb, aips_nest);
-			/* Nothing of this peer fit: leave it for the next message. */
-			if (!sent && !st->aips_sent)
+			/* Nothing of this peer fit: leave it whole for the next message. */
+			if (fresh && !any)
 				goto cancel;
 			nla_nest_end(skb, peer_nest);
-			st->aips_sent += sent;
+			st->next_aip = node;
 			return -EMSGSIZE;
 		}
-		sent++;
+		any = true;
 	}
 	nla_nest_end(skb, aips_nest);
 	nla_nest_end(skb, peer_nest);
-	st->aips_sent = 0;
+	st->next_aip = NULL;
 	return 0;
 
 cancel:
@@ -270,14 +297,12 @@ cancel:
 }
 
 static int fill_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		     struct mt_dump_state *st)
+		     struct mt_dump_state *st, struct mt_device *mt)
 {
-	struct mt_device *mt = st->mt;
 	struct nlattr *peers_nest;
 	struct mt_peer *peer;
-	bool any_peer = false;
+	unsigned int start;
 	void *hdr;
-	int ret;
 
 	lockdep_assert_held(&mt->config_lock);
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -295,40 +320,48 @@ static int fill_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		st->device_done = true;
 	}
 
+	if (!st->config_seq) {
+		/* The first message with peers. */
+		peer = list_first_entry(&mt->peer_list, struct mt_peer, device_entry);
+	} else if (st->config_seq != mt->config_seq || st->aips_seq != mt->allowedips.seq) {
+		/*
+		 * The configuration changed since the last message, and the
+		 * cursors may point at freed memory. Finding our place again
+		 * would take a walk from the head of the peer list (by
+		 * serial) and of the peer's allowed IPs (by count): O(peers +
+		 * allowed IPs) under the config lock for every message that
+		 * follows a change, which a user alternating small changes
+		 * with reads of a large dump could repeat at will, holding up
+		 * everything that waits on the lock (ndo_open, and the
+		 * namespace exit hooks, under RTNL). And it would buy nothing:
+		 * the dump is interrupted (cb->seq changed, so this message
+		 * carries NLM_F_DUMP_INTR), and its reader must start it
+		 * again anyway. So it ends here, flagged, in O(1). The flag
+		 * is set here too in case config_seq moved by a multiple of
+		 * 2^32, which cb->seq cannot tell.
+		 */
+		genlmsg_nlhdr(hdr)->nlmsg_flags |= NLM_F_DUMP_INTR;
+		st->all_done = true;
+		goto end;
+	} else {
+		peer = st->next_peer;
+	}
+
 	peers_nest = nla_nest_start(skb, MESHTUN_DEVICE_A_PEERS);
 	if (!peers_nest)
 		goto end;
-	/*
-	 * Resume at the remembered peer if it is still on the list; if it was
-	 * removed meanwhile, find the first peer after it by serial.
-	 */
-	peer = st->next_peer;
-	st->next_peer = NULL;
-	if (!peer || list_empty(&peer->device_entry)) {
-		mt_peer_put(peer);
-		peer = list_first_entry(&mt->peer_list, struct mt_peer, device_entry);
-		while (!list_entry_is_head(peer, &mt->peer_list, device_entry) &&
-		       peer->serial < st->next_serial)
-			peer = list_next_entry(peer, device_entry);
-	} else {
-		mt_peer_put(peer);
-	}
+	start = skb->len;
 	list_for_each_entry_from(peer, &mt->peer_list, device_entry) {
-		if (peer->serial > st->next_serial)
-			st->aips_sent = 0;	/* that peer is gone: start afresh */
-		st->next_serial = peer->serial;
-		ret = put_peer(skb, peer, st);
-		if (ret) {
-			if (any_peer || st->aips_sent)
-				nla_nest_end(skb, peers_nest);
-			else
+		if (put_peer(skb, peer, st)) {
+			if (skb->len == start)
 				nla_nest_cancel(skb, peers_nest);
-			kref_get(&peer->refcount);
+			else
+				nla_nest_end(skb, peers_nest);
 			st->next_peer = peer;
+			st->config_seq = mt->config_seq;
+			st->aips_seq = mt->allowedips.seq;
 			goto end;
 		}
-		any_peer = true;
-		st->next_serial = peer->serial + 1;
 	}
 	nla_nest_end(skb, peers_nest);
 	st->all_done = true;
@@ -342,44 +375,86 @@ cancel:
 }
 
 /*
+ * Under the config lock: whether a request from net may still act on the
+ * device it found before it took the lock (attr: what named the device,
+ * if anything). A device being deleted, or moved to another namespace
+ * meanwhile (by someone with power over both), is out of its reach.
+ */
+static int check_device_reach(struct mt_device *mt, struct net *net,
+			      const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&mt->config_lock);
+	if (mt->dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "the device is being deleted");
+		return -ENODEV;
+	}
+	if (!net_eq(dev_net(mt->dev), net)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "the device was moved to another network namespace");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/*
+ * The dump's device, referenced: the first message finds it as the
+ * request names it, the next ones by its index and generation.
+ */
+static struct mt_device *dump_device(struct net *net, struct netlink_callback *cb,
+				     struct mt_dump_state *st)
+{
+	struct net_device *dev;
+	struct mt_device *mt;
+
+	if (!st->generation) {
+		mt = mt_lookup_device(net, mt_compat_dump_attrs(cb), cb->extack);
+		if (!IS_ERR(mt)) {
+			st->ifindex = mt->dev->ifindex;
+			st->generation = mt->generation;
+		}
+		return mt;
+	}
+	dev = dev_get_by_index(net, st->ifindex);
+	mt = mt_device_from_netdev(dev);
+	if (!mt || mt->generation != st->generation) {
+		if (dev)
+			dev_put(dev);
+		NL_SET_ERR_MSG(cb->extack,
+			       "the device was deleted, or moved to another network namespace");
+		return ERR_PTR(-ENODEV);
+	}
+	return mt;
+}
+
+/*
  * The device is looked up by the first dumpit call rather than by .start
  * because only dumpit has an extack on every supported kernel.
  */
 static int mt_get_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mt_dump_state *st = dump_state(cb);
+	struct net *net = sock_net(cb->skb->sk);
 	struct mt_device *mt;
 	int ret;
 
-	if (!st->mt) {
-		mt = mt_lookup_device(sock_net(cb->skb->sk),
-				      mt_compat_dump_attrs(cb), cb->extack);
-		if (IS_ERR(mt))
-			return PTR_ERR(mt);
-		st->mt = mt;
-		st->next_serial = 0;
-	}
 	if (st->all_done)
 		return 0;
+	mt = dump_device(net, cb, st);
+	if (IS_ERR(mt))
+		return PTR_ERR(mt);
 
-	mutex_lock(&st->mt->config_lock);
-	/* A change between two messages flags the dump NLM_F_DUMP_INTR. */
-	cb->seq = (unsigned int)st->mt->config_seq ?: 1;
-	ret = fill_dump(skb, cb, st);
-	mutex_unlock(&st->mt->config_lock);
+	mutex_lock(&mt->config_lock);
+	ret = check_device_reach(mt, net, NULL, cb->extack);
+	if (!ret) {
+		/* A change between two messages flags the dump NLM_F_DUMP_INTR. */
+		cb->seq = (unsigned int)mt->config_seq ?: 1;
+		ret = fill_dump(skb, cb, st, mt);
+	}
+	mutex_unlock(&mt->config_lock);
+	mt_put_device(mt);
 	if (ret)
 		return ret;
 	return skb->len;
-}
-
-static int mt_get_device_done(struct netlink_callback *cb)
-{
-	struct mt_dump_state *st = dump_state(cb);
-
-	mt_peer_put(st->next_peer);
-	if (st->mt)
-		mt_put_device(st->mt);
-	return 0;
 }
 
 /* ---- SET_DEVICE ---- */
@@ -406,6 +481,7 @@ struct mt_peer_req {
 	u16 keepalive;
 	bool set_hub;
 	bool hub;
+	const struct nlattr *hub_attr;
 	unsigned int n_allowedips;
 	struct mt_allowedip_req *allowedips;
 };
@@ -595,7 +671,8 @@ static int parse_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_pe
 		pr->set_keepalive = true;
 	}
 	if (tb[MESHTUN_PEER_A_HUB]) {
-		pr->hub = nla_get_u8(tb[MESHTUN_PEER_A_HUB]);
+		pr->hub_attr = tb[MESHTUN_PEER_A_HUB];
+		pr->hub = nla_get_u8(pr->hub_attr);
 		pr->set_hub = true;
 	}
 
@@ -626,6 +703,50 @@ static bool request_keeps_peer(struct mt_set_req *req, const u8 *public_key)
 	struct mt_peer_req *pr = find_in_request(req, public_key);
 
 	return pr ? !pr->remove : !req->replace_peers;
+}
+
+/*
+ * The hubs the device would have once the request is applied: at most
+ * MT_MESH_MAX_HUBS (mesh.h says why). Hubs the request unmarks or
+ * removes, or that REPLACE_PEERS drops, make room first, wherever they
+ * stand in it; the HUB attribute named is the first one that would go
+ * over. A request that makes no new hub is never refused here.
+ */
+static int check_hubs(struct mt_device *mt, struct mt_set_req *req,
+		      struct netlink_ext_ack *extack)
+{
+	unsigned int hubs = 0, i;
+	struct mt_peer *peer;
+
+	lockdep_assert_held(&mt->config_lock);
+	/* Hubs the request does not name stay, unless REPLACE_PEERS removes them. */
+	if (!req->replace_peers) {
+		list_for_each_entry(peer, &mt->hub_list, mesh.hub_entry) {
+			if (!find_in_request(req, peer->public_key))
+				hubs++;
+		}
+	}
+	/* Hubs it names and keeps. (New peers have no pr->peer yet.) */
+	for (i = 0; i < req->n_peers; i++) {
+		struct mt_peer_req *pr = &req->peers[i];
+
+		if (!pr->remove && pr->peer && pr->peer->mesh.hub && (!pr->set_hub || pr->hub))
+			hubs++;
+	}
+	/* Then the new ones, in order. */
+	for (i = 0; i < req->n_peers; i++) {
+		struct mt_peer_req *pr = &req->peers[i];
+
+		if (pr->remove || !pr->set_hub || !pr->hub || (pr->peer && pr->peer->mesh.hub))
+			continue;
+		if (++hubs > MT_MESH_MAX_HUBS) {
+			NL_SET_ERR_MSG_ATTR(extack, pr->hub_attr,
+					    "too many hubs: a device may have at most "
+					    __stringify(MT_MESH_MAX_HUBS));
+			return -E2BIG;
+		}
+	}
+	return 0;
 }
 
 /* Device-level attributes; the caller holds RTNL and the config lock. */
@@ -755,6 +876,9 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 		NL_SET_ERR_MSG_ATTR(extack, peers, "too many peers");
 		return -E2BIG;
 	}
+	ret = check_hubs(mt, req, extack);
+	if (ret)
+		return ret;
 
 	/* A new port on a running device: bind it now, before any change. */
 	if (req->set_listen_port && netif_running(mt->dev) &&
@@ -932,15 +1056,17 @@ static int mt_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 		kfree(req);
 		return PTR_ERR(mt);
 	}
+	/* Holding only the device: it may be deleted, and its namespaces go, from here. */
+	mt_race_window("set-device", mt->dev);
 
 	rtnl_lock();
 	mutex_lock(&mt->config_lock);
-	if (mt->dev->reg_state != NETREG_REGISTERED) {
-		NL_SET_ERR_MSG(info->extack, "the device is being deleted");
-		ret = -ENODEV;
-	} else {
+	/* Under RTNL: the device can neither go nor move before this request is done. */
+	ret = check_device_reach(mt, genl_info_net(info),
+				 info->attrs[MESHTUN_DEVICE_A_IFINDEX] ?:
+				 info->attrs[MESHTUN_DEVICE_A_IFNAME], info->extack);
+	if (!ret)
 		ret = parse_request(mt, skb, info, req);
-	}
 	if (!ret)
 		apply_request(mt, req);
 	/* Sockets not installed live in the creating namespace: close them while it is held. */
@@ -957,7 +1083,6 @@ static const struct genl_ops mt_genl_ops[] = {
 	{
 		.cmd = MESHTUN_CMD_GET_DEVICE,
 		.dumpit = mt_get_device_dumpit,
-		.done = mt_get_device_done,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -797,7 +797,8 @@ bool mt_noise_replay_check(struct mt_replay_window *w, u64 counter)
 		top = min_t(unsigned long, index - index_current, WORDS);
 		for (i = 1; i <= top; i++)
 			w->bitmap[(i + index_current) & (WORDS - 1)] = 0;
-		w->counter = counter;
+		/* Read without the lock on receipt (receive.c): one store. */
+		WRITE_ONCE(w->counter, counter);
 	}
 	index &= WORDS - 1;
 	ok = !test_and_set_bit(counter & (BITS_PER_WORD - 1), &w->bitmap[index]);

@@ -41,6 +41,11 @@ static u32 pubkey_hash(struct mt_device *mt, const u8 *public_key)
 	return (u32)siphash(public_key, MESHTUN_KEY_LEN, &mt->peer_hash_key);
 }
 
+static u32 key_tag_hash(struct mt_device *mt, const u8 *key_tag)
+{
+	return (u32)siphash(key_tag, MT_MESH_KEY_TAG_LEN, &mt->peer_hash_key);
+}
+
 struct mt_peer *mt_peer_alloc(struct mt_device *mt, const u8 *public_key)
 {
 	struct mt_peer *peer = kmem_cache_zalloc(peer_cache, GFP_KERNEL_ACCOUNT);
@@ -54,6 +59,7 @@ struct mt_peer *mt_peer_alloc(struct mt_device *mt, const u8 *public_key)
 	peer->device = mt;
 	memcpy(peer->public_key, public_key, MESHTUN_KEY_LEN);
 	INIT_HLIST_NODE(&peer->pubkey_hash);
+	INIT_HLIST_NODE(&peer->key_tag_hash);
 	INIT_LIST_HEAD(&peer->device_entry);
 	INIT_LIST_HEAD(&peer->allowedips);
 	rwlock_init(&peer->endpoint_lock);
@@ -78,7 +84,7 @@ static void peer_free(struct mt_peer *peer)
 {
 	/* Packets in flight hold the peer: its queues are empty by now. */
 	WARN_ON(!skb_queue_empty(&peer->tx_queue.list) || !skb_queue_empty(&peer->rx_queue.list));
-	skb_queue_purge(&peer->staged_packets);
+	skb_queue_purge(&peer->staged_packets);	/* only for a peer never linked */
 	dst_cache_destroy(&peer->endpoint_cache);
 	memzero_explicit(peer->preshared_key, sizeof(peer->preshared_key));
 	memzero_explicit(&peer->handshake, sizeof(peer->handshake));
@@ -99,7 +105,26 @@ void mt_peer_link(struct mt_peer *peer)
 	peer->serial = ++mt->next_peer_serial;
 	list_add_tail(&peer->device_entry, &mt->peer_list);
 	hash_add_rcu(mt->peer_hash, &peer->pubkey_hash, pubkey_hash(mt, peer->public_key));
+	mt_mesh_key_tag(peer->mesh.key_tag, peer->public_key, mt->public_key);
+	hash_add_rcu(mt->key_tag_hash, &peer->key_tag_hash, key_tag_hash(mt, peer->mesh.key_tag));
 	mt->num_peers++;
+}
+
+void mt_peer_rehash_key_tags(struct mt_device *mt)
+{
+	struct mt_peer *peer;
+
+	lockdep_assert_held(&mt->config_lock);
+	list_for_each_entry(peer, &mt->peer_list, device_entry)
+		hash_del_rcu(&peer->key_tag_hash);
+	/* Readers may stand on an entry until then: it goes to another bucket. */
+	synchronize_net();
+	list_for_each_entry(peer, &mt->peer_list, device_entry) {
+		mt_mesh_key_tag(peer->mesh.key_tag, peer->public_key, mt->public_key);
+		hash_add_rcu(mt->key_tag_hash, &peer->key_tag_hash,
+			     key_tag_hash(mt, peer->mesh.key_tag));
+		cond_resched();
+	}
 }
 
 struct mt_peer *mt_peer_lookup(struct mt_device *mt, const u8 *public_key)
@@ -132,6 +157,23 @@ struct mt_peer *mt_peer_lookup_rcu(struct mt_device *mt, const u8 *public_key)
 	return found;
 }
 
+struct mt_peer *mt_peer_lookup_tag_rcu(struct mt_device *mt, const u8 *key_tag)
+{
+	struct mt_peer *peer, *found = NULL;
+
+	rcu_read_lock_bh();
+	hash_for_each_possible_rcu(mt->key_tag_hash, peer, key_tag_hash,
+				   key_tag_hash(mt, key_tag)) {
+		if (!crypto_memneq(peer->mesh.key_tag, key_tag, MT_MESH_KEY_TAG_LEN)) {
+			if (!READ_ONCE(peer->is_dead))
+				found = mt_peer_get_maybe_zero(peer);
+			break;
+		}
+	}
+	rcu_read_unlock_bh();
+	return found;
+}
+
 static void peer_free_rcu(struct rcu_head *rcu)
 {
 	peer_free(container_of(rcu, struct mt_peer, rcu));
@@ -142,10 +184,13 @@ static void peer_release(struct kref *kref)
 	struct mt_peer *peer = container_of(kref, struct mt_peer, refcount);
 
 	/*
-	 * Nothing can put the handshake back into the index now: that takes
-	 * a reference. Readers that found it there, or the peer in the hash,
-	 * under RCU may still be looking at them: free after a grace period.
+	 * Nothing can put the handshake back into the index now, nor stage a
+	 * packet (that takes a reference, and a living peer): drop what waits
+	 * while the device is sure to be there. Readers that found the
+	 * handshake in the index, or the peer in the hash, under RCU may
+	 * still be looking at them: free after a grace period.
 	 */
+	mt_send_purge_staged(peer, MT_DROP_TX_NO_PEER);
 	mt_index_remove(&peer->device->index_table, &peer->handshake.entry);
 	call_rcu(&peer->rcu, peer_free_rcu);
 }
@@ -179,6 +224,7 @@ void mt_peer_remove(struct mt_peer *peer)
 	mt_mesh_remove_peer(peer);
 	mt_allowedips_remove_peer(&mt->allowedips, &peer->allowedips, &mt->config_lock);
 	hash_del_rcu(&peer->pubkey_hash);
+	hash_del_rcu(&peer->key_tag_hash);
 	list_move_tail(&peer->device_entry, &mt->dead_peers);
 	mt->num_peers--;
 }
@@ -217,6 +263,7 @@ void mt_peer_reap_dead(struct mt_device *mt)
 		list_del_init(&peer->device_entry);
 		peer_shutdown(peer);
 		mt_peer_put(peer);
+		cond_resched();
 	}
 }
 

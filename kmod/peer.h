@@ -12,7 +12,9 @@
  *   mt_peer_slab_uninit()       destroy it, once every peer is freed
  *   mt_peer_alloc()             a new, unlinked peer (GFP_KERNEL)
  *   mt_peer_free_unlinked()     free a peer that was never linked
- *   mt_peer_link()              add to the device's list and hash
+ *   mt_peer_link()              add to the device's list and hashes
+ *   mt_peer_rehash_key_tags()   our public key changed: every peer's key
+ *                               tag (mesh.h) again
  *   mt_peer_remove()            mark dead, unlink, drop its allowed IPs;
  *                               it waits on the device's dead list
  *   mt_peer_remove_all()        remove every peer of a device
@@ -20,6 +22,8 @@
  *                               stop what removed peers still had running
  *   mt_peer_lookup()            a device's peer by public key (config lock)
  *   mt_peer_lookup_rcu()        the same from the packet path, referenced
+ *   mt_peer_lookup_tag_rcu()    a device's peer by its key's tag (mesh.h),
+ *                               referenced
  *   mt_peer_get_maybe_zero()    take a reference unless the peer is dying
  *   mt_peer_get()               another reference on a referenced peer
  *   mt_peer_put()               drop a reference
@@ -28,6 +32,7 @@
 #define MT_PEER_H
 
 #include "cookie.h"
+#include "messages.h"
 #include "noise.h"
 #include "queue.h"
 
@@ -50,12 +55,18 @@ union mt_endpoint {
 	struct sockaddr_in6 addr6;
 };
 
+/* A token bucket (mesh.c): a rate and a burst, under the mesh lock. */
+struct mt_mesh_bucket {
+	u64 at;				/* jiffies64 its tokens were counted at */
+	unsigned int tokens;
+};
+
 /* A peer's part in the mesh (mesh.h). */
 struct mt_mesh_peer {
 	bool hub;			/* configured: relays and introduces for us */
 	struct list_head hub_entry;	/* in device->hub_list while a hub (RCU) */
 	u8 speaks;			/* enum meshtun_peer_mesh, from its last handshake */
-	u8 path;			/* enum meshtun_peer_path its messages took last */
+	unsigned int path;		/* enum meshtun_peer_path its messages took last (xchg) */
 	/* Initiations sent to it (by its handshake worker only): while it is
 	 * not known to speak mesh messages, every other one goes through a hub.
 	 */
@@ -66,6 +77,12 @@ struct mt_mesh_peer {
 	bool direct_down;		/* a probe round went unanswered, none since */
 	/* The serial of the hub it last came through (serials are never reused). */
 	u64 last_hub;
+	/*
+	 * How a hub names it to us when it asks for us (PEER_ASKING): the tag
+	 * of its key for ours (mt_mesh_key_tag()). Written under the config
+	 * lock, with its entry out of device->key_tag_hash.
+	 */
+	u8 key_tag[MT_MESH_KEY_TAG_LEN];
 
 	spinlock_t lock;		/* the fields below */
 	union mt_endpoint candidate;	/* an address a hub gave: punch there */
@@ -79,17 +96,28 @@ struct mt_mesh_peer {
 	u64 asked_hub;
 	u64 asked_at;
 	unsigned int discovery_backoff;	/* seconds */
-	/* Kept by a hub: the peer this one asked for last, and when. */
+	/* Kept by a hub: the peer this one asked for last, when, and when that peer was told. */
 	u8 wants[MESHTUN_KEY_LEN];
 	u64 wants_at;
-	/* Its requests to us as a hub, or its introductions as ours: a token bucket. */
-	u64 tokens_at;
-	unsigned int tokens;
+	u64 told_at;
+	/* As a hub of ours, when it last started PINGs to an address it gave. */
+	u64 punched_at;
+	/*
+	 * Rate limits. On a hub: the peer's requests and relayed handshakes.
+	 * On a node: a hub's introductions (each sets off PINGs), all the
+	 * handshakes a hub relays to us, and those relayed from this peer
+	 * (each costs a Diffie-Hellman, and no cookie slows them).
+	 */
+	struct mt_mesh_bucket requests;
+	struct mt_mesh_bucket introductions;
+	struct mt_mesh_bucket hub_handshakes;
+	struct mt_mesh_bucket relayed_handshakes;
 };
 
 struct mt_peer {
 	struct mt_device *device;
 	struct hlist_node pubkey_hash;	/* in device->peer_hash */
+	struct hlist_node key_tag_hash;	/* in device->key_tag_hash, by mesh.key_tag */
 	struct list_head device_entry;	/* in device->peer_list, oldest first */
 	struct list_head allowedips;	/* mt_allowedips_node.peer_entry */
 	u8 public_key[MESHTUN_KEY_LEN];
@@ -146,11 +174,13 @@ void mt_peer_slab_uninit(void);
 struct mt_peer *mt_peer_alloc(struct mt_device *mt, const u8 *public_key);
 void mt_peer_free_unlinked(struct mt_peer *peer);
 void mt_peer_link(struct mt_peer *peer);
+void mt_peer_rehash_key_tags(struct mt_device *mt);
 void mt_peer_remove(struct mt_peer *peer);
 void mt_peer_remove_all(struct mt_device *mt);
 void mt_peer_reap_dead(struct mt_device *mt);
 struct mt_peer *mt_peer_lookup(struct mt_device *mt, const u8 *public_key);
 struct mt_peer *mt_peer_lookup_rcu(struct mt_device *mt, const u8 *public_key);
+struct mt_peer *mt_peer_lookup_tag_rcu(struct mt_device *mt, const u8 *key_tag);
 struct mt_peer *mt_peer_get_maybe_zero(struct mt_peer *peer);
 struct mt_peer *mt_peer_get(struct mt_peer *peer);
 void mt_peer_put(struct mt_peer *peer);

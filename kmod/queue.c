@@ -12,10 +12,11 @@ int mt_crypt_queue_init(struct mt_crypt_queue *queue, struct workqueue_struct *w
 	int cpu, ret;
 
 	memset(queue, 0, sizeof(*queue));
-	ret = ptr_ring_init(&queue->ring, len, GFP_KERNEL);
+	/* Charged to whoever creates the device, as the device itself is. */
+	ret = ptr_ring_init(&queue->ring, len, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret;
-	queue->workers = alloc_percpu(struct mt_crypt_worker);
+	queue->workers = alloc_percpu_gfp(struct mt_crypt_worker, GFP_KERNEL_ACCOUNT);
 	if (!queue->workers) {
 		ptr_ring_cleanup(&queue->ring, NULL);
 		return -ENOMEM;
@@ -36,12 +37,18 @@ static void free_skb(void *ptr)
 	kfree_skb(ptr);
 }
 
-void mt_crypt_queue_free(struct mt_crypt_queue *queue)
+void mt_crypt_queue_free(struct mt_crypt_queue *queue, bool purge)
 {
 	if (!queue->workers)
 		return;
-	/* The workqueue was drained: anything left was never started. */
-	ptr_ring_cleanup(&queue->ring, free_skb);
+	/*
+	 * The workqueue was destroyed, so drained: a crypt ring is empty (its
+	 * workers run until it is, and nothing feeds it any more), and must
+	 * be, for its packets are in their peers' ordered queues too. What is
+	 * left in the handshake ring was never started.
+	 */
+	WARN_ON(!purge && !__ptr_ring_empty(&queue->ring));
+	ptr_ring_cleanup(&queue->ring, purge ? free_skb : NULL);
 	free_percpu(queue->workers);
 	queue->workers = NULL;
 }

@@ -10,7 +10,9 @@
  * in order however the workers interleave.
  *
  *   mt_crypt_queue_init()    a ring of n entries and a worker per CPU
- *   mt_crypt_queue_free()    free it (its workqueue already drained)
+ *   mt_crypt_queue_free()    free it (its workqueue already drained; a
+ *                            crypt ring must be empty, a handshake ring
+ *                            is purged)
  *   mt_crypt_queue_push()    add a packet and wake a worker; false if full
  *   mt_crypt_queue_pop()     a worker's next packet, or NULL
  *   mt_ordered_queue_init()  an empty ordered queue
@@ -50,6 +52,7 @@ struct mt_skb_cb {
 	u16 mtu;			/* pad to at most this */
 	u8 ds;				/* outer DS field */
 	u8 route;			/* enum mt_route, when sent */
+	bool control;			/* the mesh's own message: no data for the timers */
 	/*
 	 * Received through a hub: the hub's serial (the hub may be removed
 	 * while the packet waits: never a pointer) and, for handshake
@@ -81,7 +84,7 @@ struct mt_ordered_queue {
 
 int mt_crypt_queue_init(struct mt_crypt_queue *queue, struct workqueue_struct *wq,
 			work_func_t fn, unsigned int len);
-void mt_crypt_queue_free(struct mt_crypt_queue *queue);
+void mt_crypt_queue_free(struct mt_crypt_queue *queue, bool purge);
 bool mt_crypt_queue_push(struct mt_crypt_queue *queue, struct sk_buff *skb);
 struct sk_buff *mt_crypt_queue_pop(struct mt_crypt_queue *queue);
 

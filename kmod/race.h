@@ -5,19 +5,21 @@
  * The lifetime tests release an object (a peer, an endpoint's route)
  * while the packet path is using it. Some of those races have windows a
  * few instructions wide, which no test hits reliably. The self-test build
- * (MT_SELFTEST) can stretch one named window by a busy wait: the module
- * parameter race_site names it, race_dev (if set) the device whose caller
- * waits, race_delay_ms how long (the first such caller to reach it waits,
- * once, and logs "race window SITE: waiting"). The production build
- * compiles mt_race_window() to nothing.
+ * (MT_SELFTEST) can stretch one named window: the module parameter
+ * race_site names it, race_dev (if set) the device whose caller waits,
+ * race_delay_ms how long at most (the first such caller to reach it
+ * waits, once, and logs "race window SITE: waiting"); race_waiting says
+ * whether it still waits, and writing race_release ends the wait. The
+ * production build compiles mt_race_window() to nothing.
  *
  *   mt_race_window(SITE, DEV)  wait here if SITE is the armed site, for
  *                              DEV's caller; any context (a busy wait, as
- *                              on a slow CPU)
+ *                              on a slow CPU, where it may not sleep)
  *
  * Sites: "consume-initiation" (a handshake worker holding the peer it
  * just found), "endpoint-send" (a sender holding a copy of the endpoint
- * before it routes to it).
+ * before it routes to it), "set-device" (a SET request holding the device
+ * it found, before it takes RTNL).
  */
 #ifndef MT_RACE_H
 #define MT_RACE_H

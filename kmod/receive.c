@@ -62,7 +62,7 @@ static void receive_data(struct mt_device *mt, struct sk_buff *skb, struct mt_pe
 	rcu_read_unlock_bh();
 	if (unlikely(!keypair || !READ_ONCE(keypair->receiving_valid) ||
 		     mt_birthdate_expired(keypair->birthdate, MT_REJECT_AFTER_TIME) ||
-		     keypair->replay.counter >= MT_REJECT_AFTER_MESSAGES)) {
+		     READ_ONCE(keypair->replay.counter) >= MT_REJECT_AFTER_MESSAGES)) {
 		if (keypair)
 			mt_keypair_put(keypair, false);
 		drop_rx(mt, skb, MT_DROP_RX_NO_SESSION);
@@ -113,6 +113,8 @@ int mt_receive_encap(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		return 0;
 	}
+	/* It may come from a list (UDP GRO, some drivers): it is on its own now. */
+	skb_mark_not_on_list(skb);
 	/* Past the UDP header; the outer IP and UDP headers stay readable. */
 	offset = skb_transport_offset(skb) + sizeof(struct udphdr);
 	if (unlikely(skb->len < offset + sizeof(type) ||
@@ -289,6 +291,12 @@ static bool decrypt_packet(struct sk_buff *skb, struct mt_keypair *keypair)
 	__skb_pull(skb, sizeof(struct mt_message_data));
 	len = skb->len;
 	nsg = skb_cow_data(skb, 0, &trailer);
+	/* A datagram reassembled from many fragments: one piece is what it takes. */
+	if (unlikely(nsg > (int)ARRAY_SIZE(sg))) {
+		if (skb_linearize(skb))
+			return false;
+		nsg = skb_cow_data(skb, 0, &trailer);
+	}
 	if (unlikely(nsg < 0 || nsg > ARRAY_SIZE(sg)))
 		return false;
 	sg_init_table(sg, nsg);
@@ -374,11 +382,12 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 		consume_skb(skb);
 		goto out;
 	}
-	mt_timers_data_received(peer);
 
 	/* Not an IP packet: a mesh message, from a peer that speaks them, straight. */
 	if (unlikely(pskb_may_pull(skb, 1) && mt_message_is_mesh(skb->data[0]) &&
 		     READ_ONCE(peer->mesh.speaks) == MESHTUN_PEER_MESH_YES)) {
+		if (mt_mesh_carries_data(skb->data[0]))
+			mt_timers_data_received(peer);
 		if (hub)
 			drop_rx(mt, skb, MT_DROP_RX_MESH_REFUSED);
 		else
@@ -386,6 +395,7 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 		goto out;
 	}
 
+	mt_timers_data_received(peer);
 	skb_reset_network_header(skb);
 	len = inner_length(skb);
 	if (unlikely(!len || len > skb->len || pskb_trim(skb, len))) {

@@ -64,6 +64,12 @@ static void stage(struct mt_peer *peer, struct sk_buff *skb)
 	struct sk_buff *old;
 
 	spin_lock_bh(&peer->staged_packets.lock);
+	/* Removed: its last purge may be over (the lock orders us after it, or it after us). */
+	if (unlikely(READ_ONCE(peer->is_dead))) {
+		spin_unlock_bh(&peer->staged_packets.lock);
+		drop_tx(peer->device, skb, MT_DROP_TX_NO_PEER);
+		return;
+	}
 	while (skb_queue_len(&peer->staged_packets) >= MT_MAX_STAGED_PACKETS) {
 		old = __skb_dequeue(&peer->staged_packets);
 		drop_tx(peer->device, old, MT_DROP_TX_STAGED_OVERFLOW);
@@ -140,6 +146,7 @@ netdev_tx_t mt_send_xmit(struct sk_buff *skb, struct net_device *dev)
 		MT_SKB_CB(skb)->mtu = min_t(unsigned int, mtu, U16_MAX);
 		MT_SKB_CB(skb)->plain_len = skb->len;
 		MT_SKB_CB(skb)->route = MT_ROUTE_AUTO;
+		MT_SKB_CB(skb)->control = false;
 		skb_dst_drop(skb);
 		stage(peer, skb);
 	}
@@ -165,6 +172,12 @@ static bool encrypt_packet(struct sk_buff *skb, struct mt_keypair *keypair)
 	trailer_len = padding + MT_AUTHTAG_LEN;
 
 	nsg = skb_cow_data(skb, trailer_len, &trailer);
+	/* A message in more pieces than the scatterlist holds (a large relayed one): one piece. */
+	if (unlikely(nsg > (int)ARRAY_SIZE(sg))) {
+		if (skb_linearize(skb))
+			return false;
+		nsg = skb_cow_data(skb, trailer_len, &trailer);
+	}
 	if (unlikely(nsg < 0 || nsg > ARRAY_SIZE(sg)))
 		return false;
 	memset(pskb_put(skb, trailer, trailer_len), 0, padding);
@@ -197,7 +210,7 @@ static void tx_deliver(struct sk_buff *skb, void *ctx)
 	}
 	mt_timers_any_authenticated_packet_traversal(peer);
 	mt_timers_any_authenticated_packet_sent(peer);
-	if (plain_len)
+	if (plain_len && !MT_SKB_CB(skb)->control)
 		mt_timers_data_sent(peer);
 	skb->ip_summed = CHECKSUM_NONE;
 	/* The UDP tunnel's transmit counts the packet on the device. */
@@ -327,6 +340,7 @@ void mt_send_keepalive(struct mt_peer *peer)
 		MT_SKB_CB(skb)->plain_len = 0;
 		MT_SKB_CB(skb)->ds = 0;
 		MT_SKB_CB(skb)->route = MT_ROUTE_AUTO;
+		MT_SKB_CB(skb)->control = false;
 		stage(peer, skb);
 	}
 	mt_send_staged(peer);
@@ -334,14 +348,23 @@ void mt_send_keepalive(struct mt_peer *peer)
 
 void mt_send_plaintext(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route route)
 {
+	/*
+	 * Encrypted, it must fit one datagram, over IPv4 too (a hub may pass
+	 * on what came over IPv6): padding stops there as well.
+	 */
+	if (unlikely(skb->len > MT_MAX_MTU)) {
+		drop_tx(peer->device, skb, MT_DROP_TX_ENCRYPT);
+		return;
+	}
 	/* It may have come from the network: nothing of its past stays. */
 	skb_scrub_packet(skb, true);
 	skb->dev = peer->device->dev;
 	skb->ip_summed = CHECKSUM_NONE;
-	MT_SKB_CB(skb)->mtu = U16_MAX;
+	MT_SKB_CB(skb)->mtu = MT_MAX_MTU;
 	MT_SKB_CB(skb)->plain_len = skb->len;
 	MT_SKB_CB(skb)->ds = ds;
 	MT_SKB_CB(skb)->route = route;
+	MT_SKB_CB(skb)->control = !mt_mesh_carries_data(skb->data[0]);
 	stage(peer, skb);
 	mt_send_staged(peer);
 }
@@ -368,7 +391,9 @@ void mt_send_handshake_initiation(struct mt_peer *peer, bool is_retry)
 	if (!is_retry)
 		peer->timer_handshake_attempts = 0;
 	rcu_read_lock_bh();
-	if (handshake_due(peer) && !READ_ONCE(peer->is_dead)) {
+	/* Not for a device that is down: ndo_stop cancels the work once, under RCU's eye. */
+	if (handshake_due(peer) && !READ_ONCE(peer->is_dead) &&
+	    netif_running(peer->device->dev)) {
 		mt_peer_get(peer);
 		if (!queue_work(peer->device->handshake_wq, &peer->handshake_tx_work))
 			mt_peer_put(peer);

@@ -376,6 +376,8 @@ int mt_socket_prepare(struct mt_device *mt, u16 port, struct mt_socket_pair *pai
 	int tries = port ? 1 : 100;
 	int ret;
 
+	/* creating_net is cleared under it (pre_exit, ndo_uninit). */
+	lockdep_assert_held(&mt->config_lock);
 	memset(pair, 0, sizeof(*pair));
 	if (!net)
 		return -ENONET;

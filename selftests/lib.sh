@@ -5,11 +5,17 @@
 #   check_fails DESC CMD...  a case that passes when CMD fails
 #   check_eq DESC WANT GOT   a case that passes when the strings are equal
 #   netns_add NAME...        create network namespaces, deleted at exit
+#                            (mt_cleanup_namespaces, which first stops the
+#                            test's background jobs)
 #   in_ns NS CMD...          run CMD inside namespace NS
 #   veth NS1 DEV1 ADDR1 NS2 DEV2 ADDR2   a veth pair between two namespaces,
 #                            addressed and up
 #   iperf_server NS ADDR     a one-shot iperf3 server, once listening
 #   tcp_test SRV_NS ADDR CLI_NS [SECONDS]  an iperf3 TCP run that must succeed
+#   flood NS ADDR SECONDS [PING_OPTION...]  a ping flood from NS to ADDR in
+#                            the background for SECONDS (its pid in
+#                            $flood_pid), going on through errors
+#   stop_job PID...          stop background jobs and what they started
 #   finish                   print the plan; exit non-zero on any failure
 #   mt_test_setup            $top (the tree), $mtctl (its tools/mtctl) and
 #                            a private $tmp, removed at exit with the
@@ -59,8 +65,29 @@ check_eq() {
 	fi
 }
 
+# Stop background jobs and what they started: a job that runs a shell
+# function (in_ns CMD &) runs CMD as a child, which killing the job alone
+# would leave running.
+stop_job() { # pid...
+	local pid
+	for pid in "$@"; do
+		pkill -P "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	return 0
+}
+
+# The test's namespaces, and first what still runs in the background or
+# in them (a flood, a server): nothing of one test may load the next.
 mt_cleanup_namespaces() {
-	local ns
+	local ns pids
+	pids=$(jobs -p)
+	[ -z "$pids" ] || stop_job $pids
+	for ns in "${mt_namespaces[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -z "$pids" ] || kill $pids 2>/dev/null
+	done
 	for ns in "${mt_namespaces[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -117,6 +144,17 @@ iperf_server() {
 # tcp_test SERVER_NS ADDR CLIENT_NS [SECONDS]: an iperf3 TCP run that must succeed.
 tcp_test() {
 	iperf_server "$1" "$2" && in_ns "$3" iperf3 -c "$2" -t "${4:-2}" >/dev/null
+}
+
+# Not ping's own deadline (-w): with one, ping quits at its first error,
+# such as the ICMP unreachable a removed peer brings, and the load a test
+# means to keep up would be gone from then on.
+flood() { # ns addr seconds [ping options]
+	local ns=$1 addr=$2 seconds=$3
+	shift 3
+	# Not through in_ns: $! is then ping's timeout itself.
+	ip netns exec "$ns" timeout "$seconds" ping -q -f "$@" "$addr" >/dev/null 2>&1 &
+	flood_pid=$!
 }
 
 mt_test_setup() {

@@ -84,7 +84,7 @@ dumps() {
 
 iperf_server mtb 192.168.9.2
 in_ns mta timeout $((seconds + 15)) iperf3 -c 192.168.9.2 -t "$seconds" -P 2 >/dev/null 2>&1 &
-in_ns mtb timeout $((seconds + 5)) ping -f -s 500 -w "$seconds" 192.168.9.1 >/dev/null 2>&1 &
+flood mtb 192.168.9.1 "$seconds" -s 500
 peer_and_key_churn 2>"$tmp/peer_and_key.err" &
 allowedips_churn 2>"$tmp/allowedips.err" &
 roam 2>"$tmp/roam.err" &

@@ -17,7 +17,7 @@ load() { # seconds
 	iperf_server $b 192.168.9.2
 	# The server may vanish mid-test: bound the client too.
 	in_ns $a timeout $(($1 + 5)) iperf3 -c 192.168.9.2 -t "$1" -P 2 >/dev/null 2>&1 &
-	in_ns $a ping -f -w "$1" 192.168.9.2 >/dev/null 2>&1 &
+	flood $a 192.168.9.2 "$1"
 }
 
 next_round

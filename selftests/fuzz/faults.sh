@@ -71,8 +71,8 @@ topo_two mtfa mtfb && pair_up mtfa mt mtfb mt || exit 1
 check "the tunnel works" in_ns mtfa ping -c 2 -W 5 192.168.9.2
 iperf_server mtfb 192.168.9.2
 in_ns mtfa timeout 20 iperf3 -c 192.168.9.2 -t 10 -P 2 >/dev/null 2>&1 &
-in_ns mtfa timeout 20 ping -f -s 1000 -w 10 192.168.9.2 >/dev/null 2>&1 &
-in_ns mtfb timeout 20 ping -f -s 100 -w 10 192.168.9.1 >/dev/null 2>&1 &
+flood mtfa 192.168.9.2 10 -s 1000
+flood mtfb 192.168.9.1 10 -s 100
 sleep 1
 skb_faults_on() {
 	local c

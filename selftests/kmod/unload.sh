@@ -32,8 +32,7 @@ check "modprobe -r with 7 devices and traffic" modprobe -r meshtun
 check_fails "the module is gone" test -d /sys/module/meshtun
 check_eq "no meshtun device left" 0 "$( (ip -o link show type meshtun; ip -n mtu1 -o link show type meshtun;
 	ip -n mtu2 -o link show type meshtun) 2>/dev/null | wc -l)"
-kill "$pinger" 2>/dev/null
-wait "$pinger" 2>/dev/null
+stop_job "$pinger"
 check "it loads again" modprobe meshtun
 check "and makes devices again" sh -c 'ip link add mt0 type meshtun && ip link del mt0'
 finish

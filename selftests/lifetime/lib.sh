@@ -14,8 +14,6 @@
 #                                (v0, 10.N.0.1 and .2), each with an mt0 (keys
 #                                NAME1 and NAME2, ports 51820 and 51821, inner
 #                                192.168.N.1 and .2), each the other's peer
-#   flood NS ADDR SECONDS        ping -f from NS to ADDR in the background
-#                                (its pid in $flood_pid)
 #   drop_count NS DEV REASON     an ethtool -S counter of DEV in NS
 #   selftest_module              load the MT_SELFTEST=y build (race windows,
 #                                clock knob) instead of the plain one
@@ -24,6 +22,9 @@
 #                                build's race_site, race_dev and
 #                                race_delay_ms (kmod/race.h)
 #   wait_window SITE             until a caller waits in that window
+#   release_window SITE          end the wait in it now; fails (saying so)
+#                                if the caller had stopped waiting already,
+#                                the release having come too late
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 mt_test_setup
@@ -51,11 +52,6 @@ lt_pair() { # ns1 name1 ns2 name2 n
 		lt_dev "$3" mt0 "$4" 51821 "192.168.$5.2" &&
 		lt_peer "$1" mt0 "$4" "10.$5.0.2:51821" "192.168.$5.2/32" &&
 		lt_peer "$3" mt0 "$2" "10.$5.0.1:51820" "192.168.$5.1/32"
-}
-
-flood() { # ns addr seconds
-	in_ns "$1" ping -f -w "$3" "$2" >/dev/null 2>&1 &
-	flood_pid=$!
 }
 
 drop_count() { # ns dev reason
@@ -92,5 +88,14 @@ wait_window() { # site
 	exec {pause}>&-
 	[ "$v" = 0 ] && return 0
 	echo "nothing entered the race window $1" >&2
+	return 1
+}
+
+release_window() { # site
+	local p=/sys/module/meshtun/parameters waiting
+	read -r waiting <$p/race_waiting
+	echo 1 >$p/race_release
+	[ "$waiting" = Y ] && return 0
+	echo "the caller had left the race window $1 before the release (a slow machine: widen it)" >&2
 	return 1
 }

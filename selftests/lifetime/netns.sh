@@ -8,7 +8,7 @@
 # module is unloaded with devices in several namespaces.
 . "$(dirname "$0")/lib.sh"
 
-modprobe meshtun || exit 1
+selftest_module || exit 1
 netns_add mtla mtlb mtlc || exit 1
 
 # mt0 is created in mtla (its sockets live there), moved to mtlb, and
@@ -47,6 +47,33 @@ check "it goes down" ip -n mtlb link set mt0 down
 check_fails "and cannot come up without a namespace for its sockets" ip -n mtlb link set mt0 up
 check "it can be deleted" ip -n mtlb link del mt0
 
+# A SET request that found its device, then the device deleted and the
+# namespace it was created in (its sockets') gone before the request
+# takes RTNL: the request must see that the device is going, and touch
+# neither it nor the freed namespace. The window holds it there.
+netns_add mtlh mtli || exit 1
+check "setup: mt5 created in mtlh, moved to mtli" sh -c \
+	"ip -n mtlh link add mt5 type meshtun && ip -n mtlh link set mt5 netns mtli"
+race_window set-device 30000 mt5
+in_ns mtli "$mtctl" set dev mt5 listen-port 51840 >"$tmp/set.out" 2>&1 &
+set_pid=$!
+check "a set request holds mt5 in the window" wait_window set-device
+# The deletion waits for the request's reference after it unlinked mt5
+# (and uninit ran, under the same RTNL).
+ip -n mtli link del mt5 &
+del_pid=$!
+check "mt5 is unlinked meanwhile" sh -c \
+	'for i in $(seq 100); do ip -n mtli link show mt5 >/dev/null 2>&1 || exit 0; sleep 0.2; done; exit 1'
+check "the creating namespace goes meanwhile" ip netns del mtlh
+mt_namespaces=(mtlb mtlc mtli)
+check "the request was held until now" release_window set-device
+wait "$set_pid"
+check_eq "the request is refused" 1 $?
+check "because the device is being deleted" grep -q "being deleted" "$tmp/set.out"
+wait "$del_pid"
+check_eq "the deletion ends" 0 $?
+check_fails "mt5 is gone" ip -n mtli link show mt5
+
 # A pair in mtlb and mtlc: the peer's namespace deleted under traffic.
 setup_pair() {
 	veth mtlb v1 10.8.0.1/24 mtlc v1 10.8.0.2/24 &&
@@ -59,7 +86,7 @@ check "they talk" in_ns mtlb ping -c 2 -W 5 192.168.8.2
 flood mtlb 192.168.8.2 5
 sleep 1
 check "delete the peer's namespace under traffic" ip netns del mtlc
-mt_namespaces=(mtlb)
+mt_namespaces=(mtlb mtli)
 wait "$flood_pid"
 
 # A device moved to another namespace under traffic, then that namespace
@@ -85,7 +112,7 @@ sleep 1
 check "delete the device's namespace under traffic (its sockets are in mtld)" \
 	ip netns del mtle
 check "then the sockets' namespace" ip netns del mtld
-mt_namespaces=(mtlb)
+mt_namespaces=(mtlb mtli)
 wait "$flood_pid"
 check "mtlb's device is unharmed" ip -n mtlb link show mt1
 

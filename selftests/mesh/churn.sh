@@ -18,8 +18,8 @@ check "topology, both NATs symmetric" topo_mesh symmetric symmetric
 check "meshtun on all three" mesh_up
 check "a reaches b through the hub" in_ns mta ping -c 3 -i 0.3 -W 10 10.99.0.3
 
-in_ns mta ping -f -s 1000 -w $((rounds * 6 + 10)) 10.99.0.3 >/dev/null 2>&1 &
-flood=$!
+flood mta 10.99.0.3 $((rounds * 6 + 10)) -s 1000
+flood=$flood_pid
 hub=$(cat "$tmp/mthub.pub") b=$(cat "$tmp/mtb.pub")
 failed=0
 for i in $(seq "$rounds"); do
@@ -36,8 +36,7 @@ for i in $(seq "$rounds"); do
 	sleep 1
 done
 check_eq "every command succeeded ($rounds rounds)" 0 "$failed"
-kill "$flood" 2>/dev/null
-wait "$flood" 2>/dev/null
+stop_job "$flood"
 check "a reaches b through the hub again" in_ns mta ping -c 5 -i 0.5 -W 10 10.99.0.3
 check "the hub forwarded it" test "$(stat mthub relay_forwarded)" -gt 0
 mt_cleanup_namespaces

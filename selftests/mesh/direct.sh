@@ -4,7 +4,7 @@
 # talking directly: while iperf3 runs between them, the hub relays
 # nothing. Then the direct path is cut mid-transfer: the transfer goes on
 # through the hub within a few seconds, and direct again once the cut is
-# gone.
+# gone. Idle, the two fall silent.
 . "$(dirname "$0")/lib.sh"
 
 modprobe meshtun || exit 1
@@ -49,8 +49,7 @@ in_ns mta ping -q -i 0.2 -w 45 10.99.0.3 >/dev/null 2>&1 &
 pinger=$!
 check "once the cut is gone, a goes direct again" wait_path mta mtb direct 20
 check "and b" wait_path mtb mta direct 20
-kill "$pinger" 2>/dev/null
-wait "$pinger" 2>/dev/null
+stop_job "$pinger"
 wait $iperf
 status=$?
 check_eq "the transfer survived it all" 0 "$status"
@@ -63,6 +62,15 @@ sys.exit(0 if r['end']['sum_received']['bytes'] > 0 and sum(1 for s in slow if s
 fwd0=$(stat mthub relay_forwarded)
 check "a pings b directly" in_ns mta ping -c 3 -i 0.2 -W 5 10.99.0.3
 check_eq "with nothing forwarded" "$fwd0" "$(stat mthub relay_forwarded)"
+
+# Idle, they fall silent after one keepalive (10 s after the last data,
+# as WireGuard's): the mesh's own PINGs and PONGs are no data that asks
+# for an answer, so they do not keep each other talking.
+transfer() { in_ns mta "$mtctl" show dev mt0 transfer | awk -v k="$(cat "$tmp/mtb.pub")" '$1 == k'; }
+sleep 13
+t0=$(transfer)
+sleep 20
+check_eq "idle, a and b exchange nothing for 20 s" "$t0" "$(transfer)"
 mt_cleanup_namespaces
 check "the module unloads" sh -c \
 	'for i in $(seq 50); do modprobe -r meshtun 2>/dev/null && exit 0; sleep 0.2; done; exit 1'

@@ -68,8 +68,7 @@ sys.exit(0 if m and int(m.group(1)) >= 16 else 1)"
 	pings=$!
 	check "once the cut is gone, a goes direct again" wait_path mta mtb direct 35
 	check "and b" wait_path mtb mta direct 35
-	kill "$pings" 2>/dev/null
-	wait "$pings" 2>/dev/null
+	stop_job "$pings"
 	return 0
 }
 one_cut a "a to b"

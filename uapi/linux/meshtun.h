@@ -21,8 +21,12 @@
  *   PROTOCOL_VERSION, HUB, MESH, PATH, RELAY_HUB (when PATH is RELAYED and
  *   that hub is still one) and an ALLOWEDIPS nest. A peer with many allowed IPs
  *   may continue in the next message: the same PUBLIC_KEY, carrying only
- *   the rest of its ALLOWEDIPS. A dump interrupted by a configuration
- *   change is flagged NLM_F_DUMP_INTR: start it again.
+ *   the rest of its ALLOWEDIPS. A configuration change between two
+ *   messages of a dump interrupts it: the next message is flagged
+ *   NLM_F_DUMP_INTR and is its last; start it again. A dump holds nothing
+ *   of the device between its messages: if the device is deleted, or
+ *   moved to another network namespace, before the dump is read to its
+ *   end, the dump ends with -ENODEV.
  *
  * MESHTUN_CMD_SET_DEVICE
  *   Request: IFINDEX or IFNAME, then any of PRIVATE_KEY (32 zero bytes
@@ -34,7 +38,9 @@
  *   PRESHARED_KEY (32 zero bytes remove it), ENDPOINT (a struct
  *   sockaddr_in or sockaddr_in6, port not 0), PERSISTENT_KEEPALIVE_INTERVAL
  *   (seconds, 0: off), HUB (1: the peer is a hub of ours, 0: not, the
- *   default), ALLOWEDIPS. Each allowed IP: FAMILY (AF_INET or
+ *   default; a device has at most 16 hubs, and a request that would give
+ *   it more is refused whole, its extended ack naming the first HUB
+ *   attribute over the limit), ALLOWEDIPS. Each allowed IP: FAMILY (AF_INET or
  *   AF_INET6), IPADDR (4 or 16 bytes), CIDR_MASK (up to 32 or 128), FLAGS
  *   (MESHTUN_ALLOWEDIP_F_REMOVE_ME: remove it from this peer). Bits of
  *   IPADDR beyond CIDR_MASK are ignored. An allowed IP belongs to one peer:
@@ -42,8 +48,10 @@
  *
  *   The request is validated in full before anything changes: if any
  *   attribute is wrong (or a peer flagged UPDATE_ONLY does not exist, or
- *   the device would exceed MESHTUN_MAX_PEERS), it fails with an extended
- *   ack naming the attribute and the device is left exactly as it was.
+ *   the device would exceed MESHTUN_MAX_PEERS or 16 hubs), it fails with
+ *   an extended ack naming the attribute and the device is left exactly
+ *   as it was. A device deleted, or moved to another network namespace,
+ *   while the request waited is left alone: -ENODEV.
  *   Large configurations may be split over several requests, the later
  *   ones without REPLACE flags.
  *
