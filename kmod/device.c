@@ -110,17 +110,19 @@ err:
 }
 
 /*
- * Let the workers finish what they hold, and what that brings: a decrypt
- * worker hands what a hub relayed to the decrypt ring again, the encrypt
- * ring or the handshake ring, never further (nothing relayed is relayed
- * again). With nothing new coming in, the crypt workers are idle after
- * three flushes, and then the handshake workers after one.
+ * What the crypt workers hold brings more work: a message a hub relayed
+ * is decrypted again inside; that may start a session, whose staged
+ * packets are encrypted, and those may go through a hub, wrapped and
+ * encrypted once more (nothing relayed is relayed again). With nothing
+ * new coming in, four flushes leave the crypt workers idle.
  */
+#define MT_CRYPT_FLUSHES 4
+
 static void flush_workers(struct mt_device *mt)
 {
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < MT_CRYPT_FLUSHES; i++)
 		flush_workqueue(mt->crypt_wq);
 	flush_workqueue(mt->handshake_wq);
 }
@@ -190,7 +192,7 @@ static int mt_ndo_stop(struct net_device *dev)
 	 * and let the one being worked on end before its session is cleared
 	 * below.
 	 */
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < MT_CRYPT_FLUSHES; i++)
 		flush_workqueue(mt->crypt_wq);
 	while ((skb = mt_crypt_queue_pop(&mt->handshake_queue))) {
 		atomic_dec(&mt->handshake_queue_len);
@@ -487,6 +489,8 @@ static void forget_sessions(struct mt_peer *peer)
 {
 	mt_noise_handshake_clear(&peer->handshake);
 	mt_noise_keypairs_clear(&peer->keypairs);
+	/* Awake, shake hands at once, without waiting for the last one's timeout. */
+	WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64() - MT_REKEY_TIMEOUT * HZ - 1);
 }
 
 /*

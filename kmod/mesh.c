@@ -154,37 +154,51 @@ static void ask_hub(struct mt_peer *hub, struct mt_peer *peer)
 	send_peer_msg(hub, MT_MESH_ENDPOINT_REQUEST, peer->public_key);
 }
 
+/* A request to HUB that it still holds (so it holds both, once the other side asks). */
+static bool holds_request(u64 hub, u64 asked_hub, u64 asked_at, u64 now)
+{
+	return asked_at && asked_hub == hub &&
+	       time_before64(now, asked_at + MT_MESH_WANTS_TIMEOUT);
+}
+
 /*
- * A hub says PEER asks for us. If we asked a hub for PEER lately (this
- * one, which then holds both requests, or another, whose answer we
- * wait for), that request stands; otherwise ask this hub back.
+ * A hub says PEER asks for us: ask it back, unless it holds a request of
+ * ours already. This request has a place of its own, so that asking one
+ * hub back does not cancel what discovery asked another.
  */
 static void ask_back(struct mt_peer *hub, struct mt_peer *peer)
 {
 	u64 now = get_jiffies_64();
-	bool pending;
+	bool held;
 
 	spin_lock_bh(&peer->mesh.lock);
-	pending = peer->mesh.asked_at &&
-		  time_before64(now, peer->mesh.asked_at + MT_MESH_WANTS_TIMEOUT);
+	held = holds_request(hub->serial, peer->mesh.asked_hub, peer->mesh.asked_at, now) ||
+	       holds_request(hub->serial, peer->mesh.asked_back_hub, peer->mesh.asked_back_at, now);
+	if (!held) {
+		peer->mesh.asked_back_hub = hub->serial;
+		peer->mesh.asked_back_at = now;
+	}
 	spin_unlock_bh(&peer->mesh.lock);
-	if (!pending)
-		ask_hub(hub, peer);
+	if (!held)
+		send_peer_msg(hub, MT_MESH_ENDPOINT_REQUEST, peer->public_key);
 }
 
-/* Whether HUB's ENDPOINT about PEER answers our request to it (once). */
+/* Whether HUB's ENDPOINT about PEER answers a request of ours to it (each once). */
 static bool asked(struct mt_peer *hub, struct mt_peer *peer)
 {
-	u64 now = get_jiffies_64();
-	bool ok;
+	u64 now = get_jiffies_64(), *at = NULL;
 
 	spin_lock_bh(&peer->mesh.lock);
-	ok = peer->mesh.asked_at && peer->mesh.asked_hub == hub->serial &&
-	     time_before64(now, peer->mesh.asked_at + MT_MESH_ANSWER_TIMEOUT);
-	if (ok)
-		peer->mesh.asked_at = 0;
+	if (peer->mesh.asked_hub == hub->serial)
+		at = &peer->mesh.asked_at;
+	else if (peer->mesh.asked_back_hub == hub->serial)
+		at = &peer->mesh.asked_back_at;
+	if (at && (!*at || !time_before64(now, *at + MT_MESH_ANSWER_TIMEOUT)))
+		at = NULL;
+	if (at)
+		*at = 0;
 	spin_unlock_bh(&peer->mesh.lock);
-	return ok;
+	return at;
 }
 
 static void set_path(struct mt_peer *peer, u8 path)
@@ -443,8 +457,11 @@ int mt_mesh_send(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route
 	}
 	if (route == MT_ROUTE_AUTO) {
 		set_path(peer, MESHTUN_PEER_PATH_DIRECT);
-		/* Traffic, not keepalives nor handshakes: an idle path is left alone. */
-		if (MT_SKB_CB(skb)->plain_len)
+		/*
+		 * Traffic, not keepalives nor handshakes: an idle path is left
+		 * alone, unless it is kept open on purpose (persistent keepalive).
+		 */
+		if (MT_SKB_CB(skb)->plain_len || READ_ONCE(peer->persistent_keepalive_interval))
 			keep_direct(peer, now);
 	}
 	return mt_socket_send_skb_to_peer(peer, skb, ds);
@@ -487,15 +504,12 @@ static void pong_received(struct mt_peer *peer, u64 id)
 	spin_unlock_bh(&peer->mesh.lock);
 }
 
-/* Spend a token of one of a peer's buckets, refilled at a rate up to a burst; false if none. */
-static bool take_token(struct mt_peer *peer, struct mt_mesh_bucket *bucket,
-		       unsigned int per_second, unsigned int burst)
+/* Spend a token of a bucket (its owner's mesh lock held), refilled at a rate up to a burst. */
+static bool spend_token(struct mt_mesh_bucket *bucket, u64 now, unsigned int per_second,
+			unsigned int burst)
 {
-	u64 now = get_jiffies_64(), refill;
-	bool ok;
+	u64 refill = div_u64((now - bucket->at) * per_second, HZ);
 
-	spin_lock_bh(&peer->mesh.lock);
-	refill = div_u64((now - bucket->at) * per_second, HZ);
 	if (refill && bucket->tokens + refill >= burst) {
 		bucket->tokens = burst;
 		bucket->at = now;
@@ -504,9 +518,20 @@ static bool take_token(struct mt_peer *peer, struct mt_mesh_bucket *bucket,
 		bucket->tokens += refill;
 		bucket->at += div_u64(refill * HZ, per_second);
 	}
-	ok = bucket->tokens > 0;
-	if (ok)
-		bucket->tokens--;
+	if (!bucket->tokens)
+		return false;
+	bucket->tokens--;
+	return true;
+}
+
+/* Spend a token of one of a peer's buckets; false if none. */
+static bool take_token(struct mt_peer *peer, struct mt_mesh_bucket *bucket,
+		       unsigned int per_second, unsigned int burst)
+{
+	bool ok;
+
+	spin_lock_bh(&peer->mesh.lock);
+	ok = spend_token(bucket, get_jiffies_64(), per_second, burst);
 	spin_unlock_bh(&peer->mesh.lock);
 	return ok;
 }
@@ -518,7 +543,14 @@ static bool take_request_token(struct mt_peer *from)
 			  MT_MESH_REQUESTS_BURST);
 }
 
-/* On a node: an introduction by a hub (each sets off PINGs). */
+/* On a node: a hub tells us a peer asks for us (we ask back). */
+static bool take_asking_token(struct mt_peer *hub)
+{
+	return take_token(hub, &hub->mesh.askings, MT_MESH_REQUESTS_PER_SECOND,
+			  MT_MESH_REQUESTS_BURST);
+}
+
+/* On a node: an introduction by a hub, answering our request (each sets off PINGs). */
 static bool take_introduction_token(struct mt_peer *hub)
 {
 	return take_token(hub, &hub->mesh.introductions, MT_MESH_REQUESTS_PER_SECOND,
@@ -527,16 +559,37 @@ static bool take_introduction_token(struct mt_peer *hub)
 
 /*
  * On a node: a handshake relayed from FROM by HUB, each a Diffie-Hellman
- * that no cookie slows. Each sender has a bucket of its own, so that
- * one peer of the hub cannot use up what the others' handshakes need;
- * the hub's, larger, bounds them all.
+ * that no cookie slows. The hub's bucket first bounds all it relays;
+ * then a bucket per sender and hub, so that neither one peer of a hub
+ * nor one hub can use up what another's handshakes need. A sender keeps
+ * buckets for the last two hubs that relayed for it.
  */
 static bool take_relayed_handshake_token(struct mt_peer *hub, struct mt_peer *from)
 {
-	return take_token(from, &from->mesh.relayed_handshakes, MT_MESH_REQUESTS_PER_SECOND,
-			  MT_MESH_REQUESTS_BURST) &&
-	       take_token(hub, &hub->mesh.hub_handshakes, MT_MESH_HUB_HANDSHAKES_PER_SECOND,
-			  MT_MESH_HUB_HANDSHAKES_BURST);
+	u64 now = get_jiffies_64();
+	unsigned int i;
+	bool ok;
+
+	if (!take_token(hub, &hub->mesh.hub_handshakes, MT_MESH_HUB_HANDSHAKES_PER_SECOND,
+			MT_MESH_HUB_HANDSHAKES_BURST))
+		return false;
+	spin_lock_bh(&from->mesh.lock);
+	for (i = 0; i < ARRAY_SIZE(from->mesh.relayed_handshakes) - 1; i++)
+		if (from->mesh.relayed_handshakes[i].hub == hub->serial)
+			break;
+	if (from->mesh.relayed_handshakes[i].hub != hub->serial) {
+		/* A new hub takes the place of the one heard from longest ago. */
+		if (from->mesh.relayed_handshakes[0].bucket.at <
+		    from->mesh.relayed_handshakes[1].bucket.at)
+			i = 0;
+		from->mesh.relayed_handshakes[i].hub = hub->serial;
+		from->mesh.relayed_handshakes[i].bucket.at = now;
+		from->mesh.relayed_handshakes[i].bucket.tokens = MT_MESH_REQUESTS_BURST;
+	}
+	ok = spend_token(&from->mesh.relayed_handshakes[i].bucket, now,
+			 MT_MESH_REQUESTS_PER_SECOND, MT_MESH_REQUESTS_BURST);
+	spin_unlock_bh(&from->mesh.lock);
+	return ok;
 }
 
 /* A session to send on that is not about to expire: the peer is there now. */
@@ -753,7 +806,7 @@ static bool endpoint_from_msg(union mt_endpoint *ep, const struct mt_mesh_endpoi
 /* From our hub: PEER is at the address in msg; punch there. */
 static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *msg)
 {
-	u64 now = get_jiffies_64();
+	u64 now = get_jiffies_64(), delay = 0;
 	union mt_endpoint ep;
 	bool start;
 
@@ -769,19 +822,23 @@ static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *m
 
 	spin_lock_bh(&peer->mesh.lock);
 	/*
-	 * The PINGs still to go, if any, go to the new address. A new train
-	 * of them starts only when the last one is over: one train's worth
-	 * at a time per peer, whatever addresses its hubs give.
+	 * The PINGs still to go, if any, go to the new address. Otherwise a
+	 * new train of them starts, but not before the last one's time is
+	 * over: one train's worth at a time per peer, whatever addresses
+	 * its hubs give.
 	 */
 	peer->mesh.candidate = ep;
-	start = time_after_eq64(now, peer->mesh.punched_at + MT_MESH_PUNCH_TRAIN);
+	start = !peer->mesh.punches;
 	if (start) {
+		delay = 0;
+		if (time_before64(now, peer->mesh.punched_at + MT_MESH_PUNCH_TRAIN))
+			delay = peer->mesh.punched_at + MT_MESH_PUNCH_TRAIN - now;
 		peer->mesh.punches = MT_MESH_PUNCHES;
-		peer->mesh.punched_at = now;
+		peer->mesh.punched_at = now + delay;
 	}
 	spin_unlock_bh(&peer->mesh.lock);
 	if (start)
-		arm(peer, &peer->mesh.punch_timer, jiffies);
+		arm(peer, &peer->mesh.punch_timer, jiffies + delay);
 }
 
 static void punch_timer(struct timer_list *timer)
@@ -904,11 +961,11 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 	case MT_MESH_PEER_ASKING:
 		if (!READ_ONCE(peer->mesh.hub))
 			goto refused;
-		/* An asker we do not know spends none of the hub's introductions. */
+		/* An asker we do not know spends nothing of the hub's. */
 		other = hub_names(peer, NULL, ((struct mt_mesh_asking *)hdr)->key_tag);
 		if (!other)
 			goto refused;
-		if (!take_introduction_token(peer)) {
+		if (!take_asking_token(peer)) {
 			mt_peer_put(other);
 			goto ratelimited;
 		}
@@ -984,8 +1041,8 @@ void mt_mesh_peer_init(struct mt_peer *peer)
 	peer->mesh.punched_at = now - MT_MESH_PUNCH_TRAIN;
 	full.tokens = MT_MESH_REQUESTS_BURST;
 	peer->mesh.requests = full;
+	peer->mesh.askings = full;
 	peer->mesh.introductions = full;
-	peer->mesh.relayed_handshakes = full;
 	full.tokens = MT_MESH_HUB_HANDSHAKES_BURST;
 	peer->mesh.hub_handshakes = full;
 }

@@ -219,8 +219,9 @@ static void tai64n_now(u8 out[MT_NOISE_TIMESTAMP_LEN])
 static __le32 mesh_signal(const u8 static_static[MT_NOISE_PUBLIC_KEY_LEN],
 			  const u8 ephemeral_public[MT_NOISE_PUBLIC_KEY_LEN], bool initiator)
 {
-	static const char label_initiator[16] = "meshtun mesh 1 i";
-	static const char label_responder[16] = "meshtun mesh 1 r";
+	/* The mesh messages' version: a node of another takes us for WireGuard. */
+	static const char label_initiator[16] = "meshtun mesh 2 i";
+	static const char label_responder[16] = "meshtun mesh 2 r";
 	u8 in[sizeof(label_initiator) + MT_NOISE_PUBLIC_KEY_LEN];
 	__le32 index;
 

@@ -92,26 +92,39 @@ struct mt_mesh_peer {
 	u64 round_started;		/* jiffies64 of the running probe round; 0: none */
 	u64 probe_id;			/* what our PINGs carry, and their PONGs must */
 	u64 next_discovery;		/* jiffies64: ask a hub again from then */
-	/* Our last ENDPOINT_REQUEST for it: to the hub with this serial, when. */
+	/*
+	 * Our requests for it (ENDPOINT_REQUEST) whose answer we wait for: the
+	 * last one discovery sent, and the last one we sent asked back
+	 * (PEER_ASKING), each to the hub with that serial, and when; one hub's
+	 * asking does not cancel what we asked another.
+	 */
 	u64 asked_hub;
 	u64 asked_at;
+	u64 asked_back_hub;
+	u64 asked_back_at;
 	unsigned int discovery_backoff;	/* seconds */
 	/* Kept by a hub: the peer this one asked for last, when, and when that peer was told. */
 	u8 wants[MESHTUN_KEY_LEN];
 	u64 wants_at;
 	u64 told_at;
-	/* As a hub of ours, when it last started PINGs to an address it gave. */
+	/* When the last train of PINGs to an address a hub gave for it started. */
 	u64 punched_at;
 	/*
 	 * Rate limits. On a hub: the peer's requests and relayed handshakes.
-	 * On a node: a hub's introductions (each sets off PINGs), all the
-	 * handshakes a hub relays to us, and those relayed from this peer
-	 * (each costs a Diffie-Hellman, and no cookie slows them).
+	 * On a node: a hub's PEER_ASKINGs, its introductions (each sets off
+	 * PINGs), all the handshakes it relays to us, and those relayed from
+	 * this peer by each of the last two hubs that did (each costs a
+	 * Diffie-Hellman, and no cookie slows them; per hub, so that one hub
+	 * cannot use up what another's relaying needs).
 	 */
 	struct mt_mesh_bucket requests;
+	struct mt_mesh_bucket askings;
 	struct mt_mesh_bucket introductions;
 	struct mt_mesh_bucket hub_handshakes;
-	struct mt_mesh_bucket relayed_handshakes;
+	struct {
+		u64 hub;		/* serial; 0: unused */
+		struct mt_mesh_bucket bucket;
+	} relayed_handshakes[2];
 };
 
 struct mt_peer {

@@ -65,6 +65,20 @@ struct mt_skb_cb {
 #define MT_SKB_CB(skb) ((struct mt_skb_cb *)(skb)->cb)
 static_assert(sizeof(struct mt_skb_cb) <= sizeof_field(struct sk_buff, cb));
 
+/*
+ * Make a packet in the crypt workers one piece (a datagram in more pieces
+ * than a scatterlist holds). They may sleep: the room is made first,
+ * without the warning of an atomic allocation when memory is short (the
+ * packet is then dropped and counted).
+ */
+static inline int mt_linearize(struct sk_buff *skb)
+{
+	if ((skb_cloned(skb) || skb_tailroom(skb) < skb->data_len) &&
+	    pskb_expand_head(skb, 0, skb->data_len, GFP_KERNEL | __GFP_NOWARN))
+		return -ENOMEM;
+	return __skb_linearize(skb);
+}
+
 struct mt_crypt_worker {
 	struct work_struct work;
 	struct mt_crypt_queue *queue;

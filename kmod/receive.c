@@ -293,7 +293,7 @@ static bool decrypt_packet(struct sk_buff *skb, struct mt_keypair *keypair)
 	nsg = skb_cow_data(skb, 0, &trailer);
 	/* A datagram reassembled from many fragments: one piece is what it takes. */
 	if (unlikely(nsg > (int)ARRAY_SIZE(sg))) {
-		if (skb_linearize(skb))
+		if (mt_linearize(skb))
 			return false;
 		nsg = skb_cow_data(skb, 0, &trailer);
 	}

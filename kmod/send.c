@@ -142,8 +142,14 @@ netdev_tx_t mt_send_xmit(struct sk_buff *skb, struct net_device *dev)
 			drop_tx(mt, skb, MT_DROP_TX_ENCRYPT);
 			continue;
 		}
+		/* Encrypted, it must fit one datagram (a locked route MTU may be larger). */
+		if (unlikely(skb->len > MT_MAX_MTU)) {
+			DEV_STATS_INC(dev, tx_errors);
+			drop_tx(mt, skb, MT_DROP_TX_ENCRYPT);
+			continue;
+		}
 		MT_SKB_CB(skb)->ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
-		MT_SKB_CB(skb)->mtu = min_t(unsigned int, mtu, U16_MAX);
+		MT_SKB_CB(skb)->mtu = min_t(unsigned int, mtu, MT_MAX_MTU);
 		MT_SKB_CB(skb)->plain_len = skb->len;
 		MT_SKB_CB(skb)->route = MT_ROUTE_AUTO;
 		MT_SKB_CB(skb)->control = false;
@@ -174,7 +180,7 @@ static bool encrypt_packet(struct sk_buff *skb, struct mt_keypair *keypair)
 	nsg = skb_cow_data(skb, trailer_len, &trailer);
 	/* A message in more pieces than the scatterlist holds (a large relayed one): one piece. */
 	if (unlikely(nsg > (int)ARRAY_SIZE(sg))) {
-		if (skb_linearize(skb))
+		if (mt_linearize(skb))
 			return false;
 		nsg = skb_cow_data(skb, trailer_len, &trailer);
 	}

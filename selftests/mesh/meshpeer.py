@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 CONSTRUCTION = b"Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
 IDENTIFIER = b"WireGuard v1 zx2c4 Jason@zx2c4.com"
 LABEL_MAC1 = b"mac1----"
-SIGNAL_INITIATOR = b"meshtun mesh 1 i"
+SIGNAL_INITIATOR = b"meshtun mesh 2 i"
 
 
 def blake2s(data, key=b"", size=32):
