@@ -894,6 +894,7 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 			return ret;
 		}
 		req->install_sockets = true;
+		mt_race_window("set-sockets", mt->dev);
 	}
 
 	/* Allocate now, so that applying cannot fail. */

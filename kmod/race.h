@@ -19,7 +19,8 @@
  * Sites: "consume-initiation" (a handshake worker holding the peer it
  * just found), "endpoint-send" (a sender holding a copy of the endpoint
  * before it routes to it), "set-device" (a SET request holding the device
- * it found, before it takes RTNL).
+ * it found, before it takes RTNL), "set-sockets" (a SET request holding
+ * the new port's sockets it bound, before it applies anything).
  */
 #ifndef MT_RACE_H
 #define MT_RACE_H

@@ -345,11 +345,14 @@ bool mt_socket_is_remote_unicast(struct mt_device *mt, const union mt_endpoint *
 	return ok;
 }
 
-static int open_socket(struct mt_device *mt, struct net *net, int family, u16 port,
-		       struct socket **sockp)
+static int open_socket(struct net *net, int family, u16 port, struct socket **sockp)
 {
+	/*
+	 * No device yet (sk_user_data): what arrives before the socket is
+	 * installed is dropped, so that a SET refused after binding its new
+	 * port has had no effect.
+	 */
 	struct udp_tunnel_sock_cfg tunnel_cfg = {
-		.sk_user_data = mt,
 		.encap_type = 1,
 		.encap_rcv = mt_receive_encap,
 	};
@@ -382,11 +385,11 @@ int mt_socket_prepare(struct mt_device *mt, u16 port, struct mt_socket_pair *pai
 	if (!net)
 		return -ENONET;
 	for (;;) {
-		ret = open_socket(mt, net, AF_INET, port, &pair->sock4);
+		ret = open_socket(net, AF_INET, port, &pair->sock4);
 		if (ret)
 			return ret;
 		pair->port = ntohs(inet_sk(pair->sock4->sk)->inet_sport);
-		ret = open_socket(mt, net, AF_INET6, pair->port, &pair->sock6);
+		ret = open_socket(net, AF_INET6, pair->port, &pair->sock6);
 		if (!ret)
 			return 0;
 		pair->sock6 = NULL;
@@ -415,6 +418,11 @@ void mt_socket_install(struct mt_device *mt, struct mt_socket_pair *pair)
 	struct sock *old4, *old6;
 
 	lockdep_assert_held(&mt->config_lock);
+	/* From now on what arrives is the device's. */
+	if (pair->sock4)
+		rcu_assign_sk_user_data(pair->sock4->sk, mt);
+	if (pair->sock6)
+		rcu_assign_sk_user_data(pair->sock6->sk, mt);
 	old4 = rcu_replace_pointer(mt->sock4, pair->sock4 ? pair->sock4->sk : NULL,
 				   lockdep_is_held(&mt->config_lock));
 	old6 = rcu_replace_pointer(mt->sock6, pair->sock6 ? pair->sock6->sk : NULL,
