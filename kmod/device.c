@@ -159,17 +159,21 @@ static int mt_ndo_open(struct net_device *dev)
 
 	mutex_lock(&mt->config_lock);
 	ret = mt_socket_open(mt, mt->listen_port);
+	/* Rate limited: whoever may bring the device up may try it in a loop. */
 	if (ret == -ENONET) {
-		netdev_err(dev, "the namespace it was created in is gone: no UDP socket\n");
+		net_err_ratelimited("%s: the namespace it was created in is gone: no UDP socket\n",
+				    dev->name);
 		goto out;
 	} else if (ret) {
-		netdev_err(dev, "cannot bind UDP port %u: %d\n", mt->listen_port, ret);
+		net_err_ratelimited("%s: cannot bind UDP port %u: %d\n", dev->name,
+				    mt->listen_port, ret);
 		goto out;
 	}
 	/* Peers that keep NAT mappings open announce themselves at once. */
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
 		if (peer->persistent_keepalive_interval)
 			mt_send_keepalive(peer);
+		cond_resched();	/* under RTNL: a million peers take a while */
 	}
 out:
 	mutex_unlock(&mt->config_lock);
@@ -186,12 +190,15 @@ static int mt_ndo_stop(struct net_device *dev)
 	mutex_lock(&mt->config_lock);
 	mt_socket_close(mt);
 	/*
-	 * Nothing comes in now. What the crypt workers hold they finish;
-	 * handshakes that came in while up are not answered by a device that
-	 * is down: drop the queued ones (the workers may have queued more),
-	 * and let the one being worked on end before its session is cleared
-	 * below.
+	 * Nothing comes in now, and no initiation starts (the device is not
+	 * running): let one that started before end, since what it sends
+	 * through a hub goes to the crypt workers. What those hold they
+	 * finish; handshakes that came in while up are not answered by a
+	 * device that is down: drop the queued ones (the workers may have
+	 * queued more), and let the one being worked on end before its
+	 * session is cleared below.
 	 */
+	flush_workqueue(mt->handshake_wq);
 	for (i = 0; i < MT_CRYPT_FLUSHES; i++)
 		flush_workqueue(mt->crypt_wq);
 	while ((skb = mt_crypt_queue_pop(&mt->handshake_queue))) {
@@ -207,7 +214,7 @@ static int mt_ndo_stop(struct net_device *dev)
 		mt_noise_keypairs_clear(&peer->keypairs);
 		mt_noise_handshake_clear(&peer->handshake);
 		mt_send_purge_staged(peer, MT_DROP_TX_NO_SOCKET);
-		peer->last_sent_handshake = get_jiffies_64() - MT_REKEY_TIMEOUT * HZ - 1;
+		WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64() - MT_REKEY_TIMEOUT * HZ - 1);
 		cond_resched();	/* a million peers take a while */
 	}
 	mutex_unlock(&mt->config_lock);
@@ -487,6 +494,8 @@ static void apply_to_all_peers(void (*fn)(struct mt_peer *peer))
 
 static void forget_sessions(struct mt_peer *peer)
 {
+	/* Nothing is left to zero: its timer would only wake the machine. */
+	del_timer(&peer->timer_zero_key_material);
 	mt_noise_handshake_clear(&peer->handshake);
 	mt_noise_keypairs_clear(&peer->keypairs);
 	/* Awake, shake hands at once, without waiting for the last one's timeout. */
@@ -497,11 +506,12 @@ static void forget_sessions(struct mt_peer *peer)
  * Before the machine sleeps, and its memory perhaps goes to disk, every
  * session and handshake is forgotten and its keys zeroed (as WireGuard
  * does): peers shake hands again after it wakes. Not where the machine
- * sleeps on its own whenever idle (PM_AUTOSLEEP): sessions would never last.
+ * sleeps on its own whenever idle (PM_AUTOSLEEP, or its userspace
+ * counterpart, as on Android): sessions would never last.
  */
 static int mt_pm_notification(struct notifier_block *nb, unsigned long action, void *data)
 {
-	if (IS_ENABLED(CONFIG_PM_AUTOSLEEP) ||
+	if (IS_ENABLED(CONFIG_PM_AUTOSLEEP) || IS_ENABLED(CONFIG_PM_USERSPACE_AUTOSLEEP) ||
 	    (action != PM_HIBERNATION_PREPARE && action != PM_SUSPEND_PREPARE))
 		return NOTIFY_DONE;
 	apply_to_all_peers(forget_sessions);

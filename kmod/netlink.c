@@ -299,6 +299,7 @@ cancel:
 static int fill_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		     struct mt_dump_state *st, struct mt_device *mt)
 {
+	char name[IFNAMSIZ];
 	struct nlattr *peers_nest;
 	struct mt_peer *peer;
 	unsigned int start;
@@ -311,8 +312,15 @@ static int fill_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
 
+	/*
+	 * A rename (under RTNL, which a dump does not take) may be writing the
+	 * name: copy it whole, and end the copy, so that the attribute's
+	 * length and contents agree even then.
+	 */
+	data_race(memcpy(name, mt->dev->name, IFNAMSIZ));
+	name[IFNAMSIZ - 1] = '\0';
 	if (nla_put_u32(skb, MESHTUN_DEVICE_A_IFINDEX, mt->dev->ifindex) ||
-	    nla_put_string(skb, MESHTUN_DEVICE_A_IFNAME, mt->dev->name))
+	    nla_put_string(skb, MESHTUN_DEVICE_A_IFNAME, name))
 		goto cancel;
 	if (!st->device_done) {
 		if (put_device_attrs(skb, mt))
@@ -872,7 +880,8 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 		else
 			final_peers += pr->is_new || req->replace_peers;
 	}
-	if (final_peers > peer_limit()) {
+	/* (A device over a limit lowered since may keep its peers, not add any.) */
+	if (final_peers > peer_limit() && final_peers > mt->num_peers) {
 		NL_SET_ERR_MSG_ATTR(extack, peers, "too many peers");
 		return -E2BIG;
 	}
@@ -1000,8 +1009,10 @@ static void apply_request(struct mt_device *mt, struct mt_set_req *req)
 		 * that read it still holds the endpoint lock, and its route is
 		 * dropped here after it is done.
 		 */
-		list_for_each_entry(peer, &mt->peer_list, device_entry)
+		list_for_each_entry(peer, &mt->peer_list, device_entry) {
 			mt_socket_clear_peer_endpoint_src(peer);
+			cond_resched();	/* under RTNL: a million peers take a while */
+		}
 	}
 
 	if (req->replace_peers) {
@@ -1010,10 +1021,13 @@ static void apply_request(struct mt_device *mt, struct mt_set_req *req)
 		list_for_each_entry_safe(peer, tmp, &mt->peer_list, device_entry) {
 			if (!find_in_request(req, peer->public_key))
 				mt_peer_remove(peer);
+			cond_resched();
 		}
 	}
-	for (i = 0; i < req->n_peers; i++)
+	for (i = 0; i < req->n_peers; i++) {
 		apply_peer(mt, req, &req->peers[i]);
+		cond_resched();
+	}
 	mt->config_seq++;
 	/* One grace period for every hub that left the list (reaping waits for one too). */
 	if (req->hub_left && list_empty(&mt->dead_peers))

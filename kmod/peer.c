@@ -272,7 +272,9 @@ void mt_peer_remove_all(struct mt_device *mt)
 	struct mt_peer *peer, *tmp;
 
 	lockdep_assert_held(&mt->config_lock);
-	list_for_each_entry_safe(peer, tmp, &mt->peer_list, device_entry)
+	list_for_each_entry_safe(peer, tmp, &mt->peer_list, device_entry) {
 		mt_peer_remove(peer);
+		cond_resched();
+	}
 	mt_peer_reap_dead(mt);
 }

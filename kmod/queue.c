@@ -118,21 +118,22 @@ void mt_ordered_queue_drain(struct mt_ordered_queue *queue,
 	struct sk_buff *skb;
 
 	do {
+		/*
+		 * Our caller just marked its packet finished; the drainer,
+		 * before it stops, clears its bit and then looks at the head.
+		 * Each side stores, then loads what the other stored: both
+		 * need a full barrier in between, or each may miss the
+		 * other's store and the packet stays queued with nobody to
+		 * drain it. test_and_set_bit_lock() gives none when it finds
+		 * the bit set (the generic one reads it first), so here is
+		 * ours; the drainer's is below.
+		 */
+		smp_mb(); /* pairs with the drainer's, below */
 		if (test_and_set_bit_lock(0, &queue->draining))
 			return;
 		while ((skb = ready_head(queue, true)))
 			deliver(skb, ctx);
 		clear_bit_unlock(0, &queue->draining);
-		/*
-		 * Pairs with the full barrier of a finishing worker's
-		 * test_and_set_bit_lock(): either it sees our bit clear and
-		 * drains itself, or we see its packet finished here.
-		 */
-		smp_mb__after_atomic();
+		smp_mb__after_atomic(); /* clear, then look: pairs with the one above */
 	} while (ready_head(queue, false));
-}
-
-void mt_ordered_queue_purge(struct mt_ordered_queue *queue)
-{
-	skb_queue_purge(&queue->list);
 }

@@ -18,7 +18,6 @@
  *   mt_ordered_queue_init()  an empty ordered queue
  *   mt_ordered_queue_drain() hand finished packets at the head, in order,
  *                            to a delivery function; one drainer at a time
- *   mt_ordered_queue_purge() free every packet (nothing in flight)
  *   MT_SKB_CB()              per-packet state: session, counter, progress
  */
 #ifndef MT_QUEUE_H
@@ -67,14 +66,15 @@ static_assert(sizeof(struct mt_skb_cb) <= sizeof_field(struct sk_buff, cb));
 
 /*
  * Make a packet in the crypt workers one piece (a datagram in more pieces
- * than a scatterlist holds). They may sleep: the room is made first,
- * without the warning of an atomic allocation when memory is short (the
- * packet is then dropped and counted).
+ * than a scatterlist holds). The room is made first, without a warning
+ * when memory is short (the packet is then dropped and counted), and
+ * without sleeping: the crypt workqueue is one memory reclaim may wait
+ * on (swap over the tunnel), so its workers must not wait on reclaim.
  */
 static inline int mt_linearize(struct sk_buff *skb)
 {
 	if ((skb_cloned(skb) || skb_tailroom(skb) < skb->data_len) &&
-	    pskb_expand_head(skb, 0, skb->data_len, GFP_KERNEL | __GFP_NOWARN))
+	    pskb_expand_head(skb, 0, skb->data_len, GFP_ATOMIC | __GFP_NOWARN))
 		return -ENOMEM;
 	return __skb_linearize(skb);
 }
@@ -105,7 +105,6 @@ struct sk_buff *mt_crypt_queue_pop(struct mt_crypt_queue *queue);
 void mt_ordered_queue_init(struct mt_ordered_queue *queue);
 void mt_ordered_queue_drain(struct mt_ordered_queue *queue,
 			    void (*deliver)(struct sk_buff *skb, void *ctx), void *ctx);
-void mt_ordered_queue_purge(struct mt_ordered_queue *queue);
 
 static inline struct mt_crypt_queue *mt_crypt_worker_queue(struct work_struct *work)
 {

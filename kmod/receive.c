@@ -363,12 +363,12 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 		mt_send_staged(peer);
 	}
 	/* An initiator whose session nears its end renews it while it can. */
-	if (unlikely(keypair->i_am_initiator && !peer->sent_lastminute_handshake &&
+	if (unlikely(keypair->i_am_initiator && !READ_ONCE(peer->sent_lastminute_handshake) &&
 		     keypair == rcu_access_pointer(peer->keypairs.current_keypair) &&
 		     mt_birthdate_expired(keypair->birthdate,
 					  MT_REJECT_AFTER_TIME - MT_KEEPALIVE_TIMEOUT -
 					  MT_REKEY_TIMEOUT))) {
-		peer->sent_lastminute_handshake = true;
+		WRITE_ONCE(peer->sent_lastminute_handshake, true);
 		mt_send_handshake_initiation(peer, false);
 	}
 	mt_timers_any_authenticated_packet_received(peer);

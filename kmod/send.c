@@ -395,7 +395,7 @@ static bool handshake_due(struct mt_peer *peer)
 void mt_send_handshake_initiation(struct mt_peer *peer, bool is_retry)
 {
 	if (!is_retry)
-		peer->timer_handshake_attempts = 0;
+		WRITE_ONCE(peer->timer_handshake_attempts, 0);
 	rcu_read_lock_bh();
 	/* Not for a device that is down: ndo_stop cancels the work once, under RCU's eye. */
 	if (handshake_due(peer) && !READ_ONCE(peer->is_dead) &&
@@ -412,7 +412,8 @@ void mt_send_handshake_worker(struct work_struct *work)
 	struct mt_peer *peer = container_of(work, struct mt_peer, handshake_tx_work);
 	struct mt_message_handshake_initiation msg;
 
-	if (!handshake_due(peer) || READ_ONCE(peer->is_dead))
+	/* Queued before the device went down: ndo_stop has cleared what it would start. */
+	if (!handshake_due(peer) || READ_ONCE(peer->is_dead) || !netif_running(peer->device->dev))
 		goto out;
 	WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64());
 	if (!mt_noise_create_initiation(&msg, &peer->handshake))

@@ -45,7 +45,7 @@ static void expired_retransmit_handshake(struct timer_list *timer)
 {
 	struct mt_peer *peer = from_timer(peer, timer, timer_retransmit_handshake);
 
-	if (peer->timer_handshake_attempts > MT_MAX_TIMER_HANDSHAKES) {
+	if (READ_ONCE(peer->timer_handshake_attempts) > MT_MAX_TIMER_HANDSHAKES) {
 		net_dbg_ratelimited("%s: peer %llu: no handshake after %d attempts, giving up\n",
 				    peer->device->dev->name, peer->serial,
 				    MT_MAX_TIMER_HANDSHAKES + 2);
@@ -57,7 +57,7 @@ static void expired_retransmit_handshake(struct timer_list *timer)
 				       jiffies + MT_REJECT_AFTER_TIME * 3 * HZ);
 		return;
 	}
-	++peer->timer_handshake_attempts;
+	WRITE_ONCE(peer->timer_handshake_attempts, peer->timer_handshake_attempts + 1);
 	/* The source address may be the reason: let routing choose afresh. */
 	mt_socket_clear_peer_endpoint_src(peer);
 	mt_send_handshake_initiation(peer, true);
@@ -68,8 +68,8 @@ static void expired_send_keepalive(struct timer_list *timer)
 	struct mt_peer *peer = from_timer(peer, timer, timer_send_keepalive);
 
 	mt_send_keepalive(peer);
-	if (peer->timer_need_another_keepalive) {
-		peer->timer_need_another_keepalive = false;
+	if (READ_ONCE(peer->timer_need_another_keepalive)) {
+		WRITE_ONCE(peer->timer_need_another_keepalive, false);
 		mod_peer_timer(peer, &peer->timer_send_keepalive,
 			       jiffies + MT_KEEPALIVE_TIMEOUT * HZ);
 	}
@@ -113,7 +113,7 @@ static void expired_persistent_keepalive(struct timer_list *timer)
 {
 	struct mt_peer *peer = from_timer(peer, timer, timer_persistent_keepalive);
 
-	if (likely(peer->persistent_keepalive_interval))
+	if (likely(READ_ONCE(peer->persistent_keepalive_interval)))
 		mt_send_keepalive(peer);
 }
 
@@ -131,7 +131,7 @@ void mt_timers_data_received(struct mt_peer *peer)
 			mod_peer_timer(peer, &peer->timer_send_keepalive,
 				       jiffies + MT_KEEPALIVE_TIMEOUT * HZ);
 		else
-			peer->timer_need_another_keepalive = true;
+			WRITE_ONCE(peer->timer_need_another_keepalive, true);
 	}
 }
 
@@ -154,8 +154,8 @@ void mt_timers_handshake_initiated(struct mt_peer *peer)
 void mt_timers_handshake_complete(struct mt_peer *peer)
 {
 	del_timer(&peer->timer_retransmit_handshake);
-	peer->timer_handshake_attempts = 0;
-	peer->sent_lastminute_handshake = false;
+	WRITE_ONCE(peer->timer_handshake_attempts, 0);
+	WRITE_ONCE(peer->sent_lastminute_handshake, false);
 	atomic64_set(&peer->last_handshake_ns, ktime_get_real_ns());
 }
 
