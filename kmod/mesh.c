@@ -183,18 +183,28 @@ static void ask_back(struct mt_peer *hub, struct mt_peer *peer)
 		send_peer_msg(hub, MT_MESH_ENDPOINT_REQUEST, peer->public_key);
 }
 
-/* Whether HUB's ENDPOINT about PEER answers a request of ours to it (each once). */
+/* Whether a request to HUB still waits for its answer. */
+static bool awaits_answer(u64 hub, u64 asked_hub, u64 asked_at, u64 now)
+{
+	return asked_at && asked_hub == hub &&
+	       time_before64(now, asked_at + MT_MESH_ANSWER_TIMEOUT);
+}
+
+/*
+ * Whether HUB's ENDPOINT about PEER answers a request of ours to it (each
+ * once): discovery's or the one we asked back, whichever still waits (both
+ * may have gone to the same hub, the first long ago).
+ */
 static bool asked(struct mt_peer *hub, struct mt_peer *peer)
 {
 	u64 now = get_jiffies_64(), *at = NULL;
 
 	spin_lock_bh(&peer->mesh.lock);
-	if (peer->mesh.asked_hub == hub->serial)
+	if (awaits_answer(hub->serial, peer->mesh.asked_hub, peer->mesh.asked_at, now))
 		at = &peer->mesh.asked_at;
-	else if (peer->mesh.asked_back_hub == hub->serial)
+	else if (awaits_answer(hub->serial, peer->mesh.asked_back_hub, peer->mesh.asked_back_at,
+			       now))
 		at = &peer->mesh.asked_back_at;
-	if (at && (!*at || !time_before64(now, *at + MT_MESH_ANSWER_TIMEOUT)))
-		at = NULL;
 	if (at)
 		*at = 0;
 	spin_unlock_bh(&peer->mesh.lock);
@@ -508,7 +518,9 @@ static void pong_received(struct mt_peer *peer, u64 id)
 static bool spend_token(struct mt_mesh_bucket *bucket, u64 now, unsigned int per_second,
 			unsigned int burst)
 {
-	u64 refill = div_u64((now - bucket->at) * per_second, HZ);
+	/* (now, read before the lock, may be a little older than the bucket.) */
+	u64 refill = time_after64(now, bucket->at) ?
+		     div_u64((now - bucket->at) * per_second, HZ) : 0;
 
 	if (refill && bucket->tokens + refill >= burst) {
 		bucket->tokens = burst;
@@ -543,10 +555,16 @@ static bool take_request_token(struct mt_peer *from)
 			  MT_MESH_REQUESTS_BURST);
 }
 
-/* On a node: a hub tells us a peer asks for us (we ask back). */
-static bool take_asking_token(struct mt_peer *hub)
+/*
+ * On a node: HUB tells us ASKER asks for us (we ask back). The asker's
+ * bucket first, so that one asker, asking over and over through others,
+ * spends none of what the hub's other askers need.
+ */
+static bool take_asking_token(struct mt_peer *hub, struct mt_peer *asker)
 {
-	return take_token(hub, &hub->mesh.askings, MT_MESH_REQUESTS_PER_SECOND,
+	return take_token(asker, &asker->mesh.askings_by, MT_MESH_ASKER_PER_SECOND,
+			  MT_MESH_ASKER_BURST) &&
+	       take_token(hub, &hub->mesh.askings, MT_MESH_REQUESTS_PER_SECOND,
 			  MT_MESH_REQUESTS_BURST);
 }
 
@@ -749,6 +767,12 @@ static void hub_relay(struct mt_peer *from, struct sk_buff *skb)
 		mt_device_count(mt, MT_DROP_RX_MESH_REFUSED);
 		goto drop;
 	}
+	/* What came over IPv6 may not fit an IPv4 datagram: too big to relay. */
+	if (unlikely(skb->len > MT_MAX_MTU)) {
+		mt_device_count(mt, MT_DROP_TX_NO_RELAY);
+		mt_peer_put(target);
+		goto drop;
+	}
 	/* The same header, now naming the sender. */
 	msg->header.type = MT_MESH_RELAYED;
 	memcpy(msg->public_key, from->public_key, MESHTUN_KEY_LEN);
@@ -825,16 +849,25 @@ static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *m
 	 * The PINGs still to go, if any, go to the new address. Otherwise a
 	 * new train of them starts, but not before the last one's time is
 	 * over: one train's worth at a time per peer, whatever addresses
-	 * its hubs give.
+	 * its hubs give, and, while none is answered, ever fewer.
 	 */
 	peer->mesh.candidate = ep;
 	start = !peer->mesh.punches;
 	if (start) {
+		/* The last train went unanswered (no proof since): wait longer. */
+		if (peer->mesh.punched &&
+		    time_before64(READ_ONCE(peer->mesh.proven), peer->mesh.punched_at))
+			peer->mesh.punch_gap = min_t(u64, 2 * peer->mesh.punch_gap,
+						     MT_MESH_PUNCH_MAX_GAP);
+		else
+			peer->mesh.punch_gap = MT_MESH_PUNCH_TRAIN;
 		delay = 0;
-		if (time_before64(now, peer->mesh.punched_at + MT_MESH_PUNCH_TRAIN))
-			delay = peer->mesh.punched_at + MT_MESH_PUNCH_TRAIN - now;
+		if (peer->mesh.punched &&
+		    time_before64(now, peer->mesh.punched_at + peer->mesh.punch_gap))
+			delay = peer->mesh.punched_at + peer->mesh.punch_gap - now;
 		peer->mesh.punches = MT_MESH_PUNCHES;
 		peer->mesh.punched_at = now + delay;
+		peer->mesh.punched = true;
 	}
 	spin_unlock_bh(&peer->mesh.lock);
 	if (start)
@@ -965,7 +998,7 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 		other = hub_names(peer, NULL, ((struct mt_mesh_asking *)hdr)->key_tag);
 		if (!other)
 			goto refused;
-		if (!take_asking_token(peer)) {
+		if (!take_asking_token(peer, other)) {
 			mt_peer_put(other);
 			goto ratelimited;
 		}
@@ -1037,14 +1070,15 @@ void mt_mesh_peer_init(struct mt_peer *peer)
 	timer_setup(&peer->mesh.punch_timer, punch_timer, 0);
 	timer_setup(&peer->mesh.probe_timer, probe_timer, 0);
 	peer->mesh.discovery_backoff = 1;
-	/* The first train of PINGs may start at once. */
-	peer->mesh.punched_at = now - MT_MESH_PUNCH_TRAIN;
+	peer->mesh.punch_gap = MT_MESH_PUNCH_TRAIN;
 	full.tokens = MT_MESH_REQUESTS_BURST;
 	peer->mesh.requests = full;
 	peer->mesh.askings = full;
 	peer->mesh.introductions = full;
 	full.tokens = MT_MESH_HUB_HANDSHAKES_BURST;
 	peer->mesh.hub_handshakes = full;
+	full.tokens = MT_MESH_ASKER_BURST;
+	peer->mesh.askings_by = full;
 }
 
 void mt_mesh_peer_stop(struct mt_peer *peer)

@@ -70,8 +70,15 @@
 #define MT_MESH_ANSWER_TIMEOUT (MT_MESH_WANTS_TIMEOUT + HZ)
 /* Control messages are padded to this length (the longest, ENDPOINT, is 56). */
 #define MT_MESH_CONTROL_LEN 64
-/* ...and a train of them lasts this long: a new one starts only after it. */
+/* ...and a train of them lasts this long: a new one starts only after it... */
 #define MT_MESH_PUNCH_TRAIN (MT_MESH_PUNCHES * MT_MESH_PUNCH_INTERVAL)
+/*
+ * ...or, after a train nothing answered, twice as long as the last wait,
+ * up to this: whoever gave the address (a hub, or a peer through a hub's
+ * eyes, from a forged source) gets at most a train this often sent to an
+ * address that does not answer.
+ */
+#define MT_MESH_PUNCH_MAX_GAP (30 * HZ)
 /*
  * A hub takes this many requests (and relayed handshakes) a second per
  * peer; a node this many introductions from a hub, and relayed handshakes
@@ -79,6 +86,14 @@
  */
 #define MT_MESH_REQUESTS_PER_SECOND 10
 #define MT_MESH_REQUESTS_BURST 20
+/*
+ * A node takes this many PEER_ASKINGs a second naming one asker, from all
+ * its hubs (a hub tells once per standing request, every few seconds at
+ * most), before the hub's own bucket: one asker cannot use up what the
+ * others' introductions need.
+ */
+#define MT_MESH_ASKER_PER_SECOND 1
+#define MT_MESH_ASKER_BURST 4
 /* ...and this many relayed handshakes from all peers of one hub together. */
 #define MT_MESH_HUB_HANDSHAKES_PER_SECOND 50
 #define MT_MESH_HUB_HANDSHAKES_BURST 100

@@ -107,11 +107,17 @@ struct mt_mesh_peer {
 	u8 wants[MESHTUN_KEY_LEN];
 	u64 wants_at;
 	u64 told_at;
-	/* When the last train of PINGs to an address a hub gave for it started. */
+	/*
+	 * When the last train of PINGs to an address a hub gave for it
+	 * started (if punched), and how long after that the next may start.
+	 */
 	u64 punched_at;
+	bool punched;
+	u64 punch_gap;
 	/*
 	 * Rate limits. On a hub: the peer's requests and relayed handshakes.
-	 * On a node: a hub's PEER_ASKINGs, its introductions (each sets off
+	 * On a node: a hub's PEER_ASKINGs, those naming this peer as the
+	 * asker, its introductions (each sets off
 	 * PINGs), all the handshakes it relays to us, and those relayed from
 	 * this peer by each of the last two hubs that did (each costs a
 	 * Diffie-Hellman, and no cookie slows them; per hub, so that one hub
@@ -119,6 +125,7 @@ struct mt_mesh_peer {
 	 */
 	struct mt_mesh_bucket requests;
 	struct mt_mesh_bucket askings;
+	struct mt_mesh_bucket askings_by;
 	struct mt_mesh_bucket introductions;
 	struct mt_mesh_bucket hub_handshakes;
 	struct {

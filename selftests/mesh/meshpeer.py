@@ -10,7 +10,8 @@ prints what the device sends back.
   --replay N       send the Nth message (from 0) once more, same counter
   --listen SECONDS how long to listen for answers afterwards (default 2)
 
-Each HEX is one plaintext (a mesh message, or an IP packet). Prints one
+Each HEX is one plaintext (a mesh message, or an IP packet), sent 20 ms
+after the one before; "sleep:SECONDS" in their place pauses. Prints one
 line per data message received: "rx TYPE LEN HEX" (TYPE: the first
 byte of the plaintext, in hex; LEN 0 for a keepalive). Exits non-zero if
 the handshake fails.
@@ -133,13 +134,18 @@ def main():
     send_key, recv_key, their_index = handshake(sock, dest, static, peer_pub, not a.plain)
 
     sent = []
-    for counter, text in enumerate(a.messages):
+    counter = 0
+    for text in a.messages:
+        if text.startswith("sleep:"):
+            time.sleep(float(text[6:]))
+            continue
         plain = bytes.fromhex(text)
         plain += b"\0" * (-len(plain) % 16)
         msg = struct.pack("<I", 4) + their_index + struct.pack("<Q", counter)
         msg += aead(send_key, counter, plain, b"")
         sock.sendto(msg, dest)
         sent.append(msg)
+        counter += 1
         time.sleep(0.02)
     if 0 <= a.replay < len(sent):
         sock.sendto(sent[a.replay], dest)

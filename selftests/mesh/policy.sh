@@ -177,6 +177,69 @@ in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
 check "the made-up hub relayed 40 handshake initiations to a at once" test $? = 0
 # (The sender takes most of a second for them: the bucket refills meanwhile.)
 check "a took at most 35 of them" test "$(stat mta rx_mesh_ratelimited)" -ge $((l0 + 5))
+
+# Three more peers a knows, none the hub knows or with an endpoint: r and
+# s for the askings below, q for an answer to an old request.
+for k in q r s; do wg genkey >"$tmp/$k.key" && wg pubkey <"$tmp/$k.key" >"$tmp/$k.pub"; done
+check "a knows q, r and s" in_ns mta "$mtctl" set dev mt0 \
+	peer "$(cat "$tmp/q.pub")" allowed-ips 10.99.0.4/32 \
+	peer "$(cat "$tmp/r.pub")" allowed-ips 10.99.0.5/32 \
+	peer "$(cat "$tmp/s.pub")" allowed-ips 10.99.0.6/32
+tq=$(keytag "$(cat "$tmp/q.pub")" "$(cat "$tmp/mta.pub")") kq=$(hexkey "$(cat "$tmp/q.pub")")
+tr=$(keytag "$(cat "$tmp/r.pub")" "$(cat "$tmp/mta.pub")")
+ts=$(keytag "$(cat "$tmp/s.pub")" "$(cat "$tmp/mta.pub")") ks=$(hexkey "$(cat "$tmp/s.pub")")
+# An address nothing answers at (the hub's port 9): where a hub, or a
+# peer with a forged source through a hub's eyes, may aim a's PINGs.
+sink=0400000$(printf '%x' 9)c6336402$(printf '%024x' 0)
+
+# Asked five times, 2.2 s apart, the made-up hub gives b's address as
+# that sink: each answer may start a train of 8 PINGs there, but one left
+# unanswered makes the next wait twice as long (2, 4, 8 ... s): within
+# those 9 s two trains go (at 0 and 4 s, the third is due at 12), not five.
+u0=$(stat mta mesh_punches)
+answers=(04000020"$tb" 05000034"$kb$sink")
+for _ in 1 2 3 4; do answers+=(sleep:2.2 04000020"$tb" 05000034"$kb$sink"); done
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	"${answers[@]}" --listen 0 >/dev/null 2>&1
+check "the made-up hub answered a five times with a sink for b" test $? = 0
+punches=$(($(stat mta mesh_punches) - u0))
+check "a sent a train of PINGs there" test "$punches" -ge 8
+check "and one more, not four: $punches PINGs, at most 16" test "$punches" -le 16
+
+# One asker, named over and over (as a peer of the hub may have itself
+# named, asking for a's peers in turn), spends its own bucket, not the
+# hub's: 40 PEER_ASKINGs naming r, then one naming s, which a must still
+# ask back (an ENDPOINT_REQUEST for s comes back to the made-up hub).
+l0=$(stat mta rx_mesh_ratelimited)
+askings=()
+for _ in $(seq 40); do askings+=(04000020"$tr"); done
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	"${askings[@]}" 04000020"$ts" --listen 2 >"$tmp/answers" 2>&1
+check "the made-up hub named r 40 times, then s" test $? = 0
+check "a dropped at least 30 of r's" test "$(stat mta rx_mesh_ratelimited)" -ge $((l0 + 30))
+check "and asked back for s" grep -q "^rx 03 64 03000020$ks" "$tmp/answers"
+
+# An answer to a request of a's own, asked back after an older one went
+# unanswered to the same hub: a asks the made-up hub (its only hub for a
+# moment) where q is, and forgets the handshakes that would ask again
+# (down and up); 7 s later, the old request long expired, the hub says q
+# asks, a asks back, and the hub's answer to that must be taken.
+check "the real hub is not a's hub for a moment" in_ns mta "$mtctl" set dev mt0 \
+	peer "$(cat "$tmp/mthub.pub")" hub off
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	--listen 0.2 >/dev/null 2>&1
+check "the made-up hub shook hands with a" test $? = 0
+check_fails "traffic for q goes to the made-up hub, which asks nobody" \
+	in_ns mta ping -c 1 -W 1 10.99.0.4
+check "and a stops trying" sh -c "ip -n mta link set mt0 down && ip -n mta link set mt0 up"
+sleep 7
+r0=$(stat mta rx_mesh_refused)
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	04000020"$tq" 05000034"$kq$sink" --listen 0.5 >/dev/null 2>&1
+check "the made-up hub said q asks, then where q is" test $? = 0
+check_eq "a took the answer to its asking back" "$r0" "$(stat mta rx_mesh_refused)"
+check "the real hub is a's hub again" in_ns mta "$mtctl" set dev mt0 \
+	peer "$(cat "$tmp/mthub.pub")" hub on
 check "a forgets the made-up hub" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/p.pub")" remove
 
 # The same peer without the mesh signal: WireGuard; its PING is a bad packet.
