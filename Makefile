@@ -9,6 +9,8 @@
 #   make demo            boot the VM and show a meshtun device at work
 #   make bench           benchmarks (figures, compared with kernel WireGuard)
 #   make fuzz            the fuzzers, longer (MT_FUZZ_SECONDS, MT_FUZZ_PACKETS)
+#   make kcsan           the KCSAN kernel, and the stress and lifetime tests on
+#                        it; reports data races meshtun takes part in
 #   make clean
 #
 # KDIR defaults to the running kernel's build directory and falls back to
@@ -60,9 +62,12 @@ bench:
 fuzz:
 	scripts/fuzz
 
+kcsan:
+	scripts/kcsan
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools modules-all install check lint demo bench fuzz clean
+.PHONY: all module tools modules-all install check lint demo bench fuzz kcsan clean

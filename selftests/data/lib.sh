@@ -15,6 +15,8 @@
 #   capture_data NS1 NS2 N FILE    N data messages NS1 sends NS2 (pings over
 #                                  the tunnel, 192.168.9.2, port 51821),
 #                                  captured on NS2's veth0 into FILE (hex)
+#   handshake NS                   when NS's mt0 last shook hands with its
+#                                  (one) peer, in seconds since the epoch
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 mt_test_setup
@@ -110,4 +112,8 @@ capture_data() { # ns1 ns2 n file
 	for _ in $(seq 100); do [ -e "$4.ready" ] && break; sleep 0.1; done
 	in_ns "$1" ping -q -c "$3" -i 0.1 -W 5 192.168.9.2 >/dev/null
 	wait $cap
+}
+
+handshake() { # ns
+	in_ns "$1" "$mtctl" show dev mt0 handshakes | cut -f2
 }
