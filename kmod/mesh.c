@@ -163,20 +163,29 @@ static bool holds_request(u64 hub, u64 asked_hub, u64 asked_at, u64 now)
 
 /*
  * A hub says PEER asks for us: ask it back, unless it holds a request of
- * ours already. This request has a place of its own, so that asking one
- * hub back does not cancel what discovery asked another.
+ * ours already. These requests have places of their own, one for each of
+ * the last two hubs asked back, so that asking one hub back cancels
+ * neither what discovery asked another nor what we asked another back
+ * (a hub that names the asker over and over keeps taking its own place).
  */
 static void ask_back(struct mt_peer *hub, struct mt_peer *peer)
 {
 	u64 now = get_jiffies_64();
+	unsigned int i;
 	bool held;
 
 	spin_lock_bh(&peer->mesh.lock);
-	held = holds_request(hub->serial, peer->mesh.asked_hub, peer->mesh.asked_at, now) ||
-	       holds_request(hub->serial, peer->mesh.asked_back_hub, peer->mesh.asked_back_at, now);
+	held = holds_request(hub->serial, peer->mesh.asked_hub, peer->mesh.asked_at, now);
+	for (i = 0; i < ARRAY_SIZE(peer->mesh.asked_back); i++)
+		held |= holds_request(hub->serial, peer->mesh.asked_back[i].hub,
+				      peer->mesh.asked_back[i].at, now);
 	if (!held) {
-		peer->mesh.asked_back_hub = hub->serial;
-		peer->mesh.asked_back_at = now;
+		/* This hub's place, else the one asked longest ago. */
+		i = peer->mesh.asked_back[1].hub == hub->serial ||
+		    (peer->mesh.asked_back[0].hub != hub->serial &&
+		     peer->mesh.asked_back[1].at < peer->mesh.asked_back[0].at);
+		peer->mesh.asked_back[i].hub = hub->serial;
+		peer->mesh.asked_back[i].at = now;
 	}
 	spin_unlock_bh(&peer->mesh.lock);
 	if (!held)
@@ -198,13 +207,15 @@ static bool awaits_answer(u64 hub, u64 asked_hub, u64 asked_at, u64 now)
 static bool asked(struct mt_peer *hub, struct mt_peer *peer)
 {
 	u64 now = get_jiffies_64(), *at = NULL;
+	unsigned int i;
 
 	spin_lock_bh(&peer->mesh.lock);
 	if (awaits_answer(hub->serial, peer->mesh.asked_hub, peer->mesh.asked_at, now))
 		at = &peer->mesh.asked_at;
-	else if (awaits_answer(hub->serial, peer->mesh.asked_back_hub, peer->mesh.asked_back_at,
-			       now))
-		at = &peer->mesh.asked_back_at;
+	for (i = 0; !at && i < ARRAY_SIZE(peer->mesh.asked_back); i++)
+		if (awaits_answer(hub->serial, peer->mesh.asked_back[i].hub,
+				  peer->mesh.asked_back[i].at, now))
+			at = &peer->mesh.asked_back[i].at;
 	if (at)
 		*at = 0;
 	spin_unlock_bh(&peer->mesh.lock);
@@ -309,7 +320,7 @@ static void start_round(struct mt_peer *peer, u64 now)
 	spin_lock_bh(&peer->mesh.lock);
 	/* A round whose timer was stopped (device down) left its mark: start afresh. */
 	if (!round_running(peer->mesh.round_started, now)) {
-		peer->mesh.round_started = now;
+		WRITE_ONCE(peer->mesh.round_started, now);
 		peer->mesh.probe_id = get_random_u64();
 		started = true;
 	}
@@ -367,7 +378,7 @@ static void probe_timer(struct timer_list *timer)
 	id = cpu_to_le64(peer->mesh.probe_id);
 	if (started && time_after_eq64(now, started + MT_MESH_PROBE_TIMEOUT)) {
 		/* Unanswered: down, and a late PONG to this round proves nothing. */
-		peer->mesh.round_started = 0;
+		WRITE_ONCE(peer->mesh.round_started, 0);
 		peer->mesh.probe_id = 0;
 		went_down = !peer->mesh.direct_down;
 		WRITE_ONCE(peer->mesh.direct_down, true);
@@ -498,18 +509,38 @@ void mt_mesh_received(struct mt_peer *peer, u64 hub)
 	}
 }
 
-/* A PONG, arrived straight: if it answers our round's PING, the path is proven. */
-static void pong_received(struct mt_peer *peer, u64 id)
+static bool same_address(const union mt_endpoint *a, const union mt_endpoint *b)
 {
-	u64 now = get_jiffies_64();
-	bool proof;
+	if (a->addr.sa_family != b->addr.sa_family)
+		return false;
+	if (a->addr.sa_family == AF_INET)
+		return a->addr4.sin_port == b->addr4.sin_port &&
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr;
+	return a->addr.sa_family == AF_INET6 && a->addr6.sin6_port == b->addr6.sin6_port &&
+	       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr);
+}
 
+/*
+ * A PONG, arrived straight (in SKB): if it answers our round's PING, the
+ * path is proven; if it came from the address we last punched at, that
+ * train was answered (a proof from elsewhere says nothing of it).
+ */
+static void pong_received(struct mt_peer *peer, u64 id, const struct sk_buff *skb)
+{
+	struct mt_endpoint_info from;
+	u64 now = get_jiffies_64();
+	bool proof, known;
+
+	known = !mt_socket_endpoint_from_skb(&from, skb);
 	spin_lock_bh(&peer->mesh.lock);
 	proof = peer->mesh.probe_id && id == peer->mesh.probe_id;
 	if (proof) {
-		peer->mesh.round_started = 0;
+		WRITE_ONCE(peer->mesh.round_started, 0);
 		WRITE_ONCE(peer->mesh.proven, now);
 		WRITE_ONCE(peer->mesh.direct_down, false);
+		if (known && peer->mesh.punched &&
+		    same_address(&from.addr, &peer->mesh.candidate))
+			peer->mesh.punch_answered = true;
 	}
 	spin_unlock_bh(&peer->mesh.lock);
 }
@@ -556,14 +587,45 @@ static bool take_request_token(struct mt_peer *from)
 }
 
 /*
+ * A token of OWNER's bucket kept for HUB, one of two (OWNER's mesh lock
+ * held): a hub that has none takes the place of the one heard from
+ * longest ago, with a full bucket.
+ */
+static bool spend_hub_token(struct mt_mesh_hub_bucket slots[2], u64 hub, u64 now,
+			    unsigned int per_second, unsigned int burst)
+{
+	unsigned int i = slots[1].hub == hub;
+
+	if (slots[i].hub != hub) {
+		i = slots[1].bucket.at < slots[0].bucket.at;
+		slots[i].hub = hub;
+		slots[i].bucket.at = now;
+		slots[i].bucket.tokens = burst;
+	}
+	return spend_token(&slots[i].bucket, now, per_second, burst);
+}
+
+static bool take_hub_token(struct mt_peer *owner, struct mt_mesh_hub_bucket slots[2],
+			   struct mt_peer *hub, unsigned int per_second, unsigned int burst)
+{
+	bool ok;
+
+	spin_lock_bh(&owner->mesh.lock);
+	ok = spend_hub_token(slots, hub->serial, get_jiffies_64(), per_second, burst);
+	spin_unlock_bh(&owner->mesh.lock);
+	return ok;
+}
+
+/*
  * On a node: HUB tells us ASKER asks for us (we ask back). The asker's
- * bucket first, so that one asker, asking over and over through others,
- * spends none of what the hub's other askers need.
+ * bucket for this hub first, so that one asker, named over and over,
+ * spends none of what the hub's other askers need, and one hub naming it
+ * spends none of what another hub's askings of it need.
  */
 static bool take_asking_token(struct mt_peer *hub, struct mt_peer *asker)
 {
-	return take_token(asker, &asker->mesh.askings_by, MT_MESH_ASKER_PER_SECOND,
-			  MT_MESH_ASKER_BURST) &&
+	return take_hub_token(asker, asker->mesh.askings_by, hub, MT_MESH_ASKER_PER_SECOND,
+			      MT_MESH_ASKER_BURST) &&
 	       take_token(hub, &hub->mesh.askings, MT_MESH_REQUESTS_PER_SECOND,
 			  MT_MESH_REQUESTS_BURST);
 }
@@ -584,30 +646,10 @@ static bool take_introduction_token(struct mt_peer *hub)
  */
 static bool take_relayed_handshake_token(struct mt_peer *hub, struct mt_peer *from)
 {
-	u64 now = get_jiffies_64();
-	unsigned int i;
-	bool ok;
-
-	if (!take_token(hub, &hub->mesh.hub_handshakes, MT_MESH_HUB_HANDSHAKES_PER_SECOND,
-			MT_MESH_HUB_HANDSHAKES_BURST))
-		return false;
-	spin_lock_bh(&from->mesh.lock);
-	for (i = 0; i < ARRAY_SIZE(from->mesh.relayed_handshakes) - 1; i++)
-		if (from->mesh.relayed_handshakes[i].hub == hub->serial)
-			break;
-	if (from->mesh.relayed_handshakes[i].hub != hub->serial) {
-		/* A new hub takes the place of the one heard from longest ago. */
-		if (from->mesh.relayed_handshakes[0].bucket.at <
-		    from->mesh.relayed_handshakes[1].bucket.at)
-			i = 0;
-		from->mesh.relayed_handshakes[i].hub = hub->serial;
-		from->mesh.relayed_handshakes[i].bucket.at = now;
-		from->mesh.relayed_handshakes[i].bucket.tokens = MT_MESH_REQUESTS_BURST;
-	}
-	ok = spend_token(&from->mesh.relayed_handshakes[i].bucket, now,
-			 MT_MESH_REQUESTS_PER_SECOND, MT_MESH_REQUESTS_BURST);
-	spin_unlock_bh(&from->mesh.lock);
-	return ok;
+	return take_token(hub, &hub->mesh.hub_handshakes, MT_MESH_HUB_HANDSHAKES_PER_SECOND,
+			  MT_MESH_HUB_HANDSHAKES_BURST) &&
+	       take_hub_token(from, from->mesh.relayed_handshakes, hub,
+			      MT_MESH_REQUESTS_PER_SECOND, MT_MESH_REQUESTS_BURST);
 }
 
 /* A session to send on that is not about to expire: the peer is there now. */
@@ -827,8 +869,21 @@ static bool endpoint_from_msg(union mt_endpoint *ep, const struct mt_mesh_endpoi
 	return false;
 }
 
-/* From our hub: PEER is at the address in msg; punch there. */
-static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *msg)
+/*
+ * How long after the last train of PINGs the next may start (mesh lock
+ * held): a train's length, or, after one that went unanswered, twice
+ * the last wait, up to MT_MESH_PUNCH_MAX_GAP.
+ */
+static u64 next_punch_gap(struct mt_peer *peer)
+{
+	if (!peer->mesh.punched || peer->mesh.punch_answered)
+		return MT_MESH_PUNCH_TRAIN;
+	return min_t(u64, 2 * peer->mesh.punch_gap, MT_MESH_PUNCH_MAX_GAP);
+}
+
+/* From our hub HUB: PEER is at the address in msg; punch there. */
+static void node_endpoint(struct mt_peer *hub, struct mt_peer *peer,
+			  const struct mt_mesh_endpoint *msg)
 {
 	u64 now = get_jiffies_64(), delay = 0;
 	union mt_endpoint ep;
@@ -846,28 +901,25 @@ static void node_endpoint(struct mt_peer *peer, const struct mt_mesh_endpoint *m
 
 	spin_lock_bh(&peer->mesh.lock);
 	/*
-	 * The PINGs still to go, if any, go to the new address. Otherwise a
-	 * new train of them starts, but not before the last one's time is
-	 * over: one train's worth at a time per peer, whatever addresses
-	 * its hubs give, and, while none is answered, ever fewer.
+	 * The PINGs still to go, if any, go to the new address, if the hub
+	 * that gave the last one gives it (another hub's answer cannot turn
+	 * a train elsewhere). Otherwise a new train of them starts, but not
+	 * before the last one's time is over: one train's worth at a time
+	 * per peer, whatever addresses its hubs give, and, while none is
+	 * answered, ever fewer (punch_timer() counts the gap from when a
+	 * train really starts).
 	 */
-	peer->mesh.candidate = ep;
 	start = !peer->mesh.punches;
+	if (start || peer->mesh.punch_hub == hub->serial) {
+		peer->mesh.candidate = ep;
+		peer->mesh.punch_hub = hub->serial;
+	}
 	if (start) {
-		/* The last train went unanswered (no proof since): wait longer. */
-		if (peer->mesh.punched &&
-		    time_before64(READ_ONCE(peer->mesh.proven), peer->mesh.punched_at))
-			peer->mesh.punch_gap = min_t(u64, 2 * peer->mesh.punch_gap,
-						     MT_MESH_PUNCH_MAX_GAP);
-		else
-			peer->mesh.punch_gap = MT_MESH_PUNCH_TRAIN;
-		delay = 0;
-		if (peer->mesh.punched &&
-		    time_before64(now, peer->mesh.punched_at + peer->mesh.punch_gap))
-			delay = peer->mesh.punched_at + peer->mesh.punch_gap - now;
+		u64 gap = next_punch_gap(peer);
+
+		if (peer->mesh.punched && time_before64(now, peer->mesh.punched_at + gap))
+			delay = peer->mesh.punched_at + gap - now;
 		peer->mesh.punches = MT_MESH_PUNCHES;
-		peer->mesh.punched_at = now + delay;
-		peer->mesh.punched = true;
 	}
 	spin_unlock_bh(&peer->mesh.lock);
 	if (start)
@@ -884,6 +936,13 @@ static void punch_timer(struct timer_list *timer)
 	if (!peer->mesh.punches) {
 		spin_unlock_bh(&peer->mesh.lock);
 		return;
+	}
+	if (peer->mesh.punches == MT_MESH_PUNCHES) {
+		/* A train starts: how long the next must wait is counted from now. */
+		peer->mesh.punch_gap = next_punch_gap(peer);
+		peer->mesh.punched_at = get_jiffies_64();
+		peer->mesh.punched = true;
+		peer->mesh.punch_answered = false;
 	}
 	more = --peer->mesh.punches > 0;
 	if (!peer->mesh.probe_id)
@@ -979,7 +1038,7 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 		send_ping(peer, MT_MESH_PONG, ((struct mt_mesh_ping *)hdr)->id, MT_ROUTE_DIRECT);
 		break;
 	case MT_MESH_PONG:
-		pong_received(peer, le64_to_cpu(((struct mt_mesh_ping *)hdr)->id));
+		pong_received(peer, le64_to_cpu(((struct mt_mesh_ping *)hdr)->id), skb);
 		break;
 	case MT_MESH_ENDPOINT_REQUEST:
 		if (!READ_ONCE(mt->relay))
@@ -1022,7 +1081,7 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 			mt_peer_put(other);
 			goto ratelimited;
 		}
-		node_endpoint(other, (struct mt_mesh_endpoint *)hdr);
+		node_endpoint(peer, other, (struct mt_mesh_endpoint *)hdr);
 		mt_peer_put(other);
 		break;
 	case MT_MESH_RELAYED:
@@ -1077,8 +1136,6 @@ void mt_mesh_peer_init(struct mt_peer *peer)
 	peer->mesh.introductions = full;
 	full.tokens = MT_MESH_HUB_HANDSHAKES_BURST;
 	peer->mesh.hub_handshakes = full;
-	full.tokens = MT_MESH_ASKER_BURST;
-	peer->mesh.askings_by = full;
 }
 
 void mt_mesh_peer_stop(struct mt_peer *peer)
@@ -1087,7 +1144,7 @@ void mt_mesh_peer_stop(struct mt_peer *peer)
 	del_timer_sync(&peer->mesh.probe_timer);
 	spin_lock_bh(&peer->mesh.lock);
 	peer->mesh.punches = 0;
-	peer->mesh.round_started = 0;
+	WRITE_ONCE(peer->mesh.round_started, 0);
 	spin_unlock_bh(&peer->mesh.lock);
 }
 

@@ -61,6 +61,12 @@ struct mt_mesh_bucket {
 	unsigned int tokens;
 };
 
+/* ...and one of those kept for one hub. */
+struct mt_mesh_hub_bucket {
+	u64 hub;			/* serial; 0: unused */
+	struct mt_mesh_bucket bucket;
+};
+
 /* A peer's part in the mesh (mesh.h). */
 struct mt_mesh_peer {
 	bool hub;			/* configured: relays and introduces for us */
@@ -94,44 +100,47 @@ struct mt_mesh_peer {
 	u64 next_discovery;		/* jiffies64: ask a hub again from then */
 	/*
 	 * Our requests for it (ENDPOINT_REQUEST) whose answer we wait for: the
-	 * last one discovery sent, and the last one we sent asked back
-	 * (PEER_ASKING), each to the hub with that serial, and when; one hub's
-	 * asking does not cancel what we asked another.
+	 * last one discovery sent, and the last ones we sent asked back
+	 * (PEER_ASKING) to two hubs, each to the hub with that serial, and
+	 * when; one hub's asking does not cancel what we asked another.
 	 */
 	u64 asked_hub;
 	u64 asked_at;
-	u64 asked_back_hub;
-	u64 asked_back_at;
+	struct {
+		u64 hub;		/* serial */
+		u64 at;			/* jiffies64; 0: none waits */
+	} asked_back[2];
 	unsigned int discovery_backoff;	/* seconds */
 	/* Kept by a hub: the peer this one asked for last, when, and when that peer was told. */
 	u8 wants[MESHTUN_KEY_LEN];
 	u64 wants_at;
 	u64 told_at;
 	/*
-	 * When the last train of PINGs to an address a hub gave for it
-	 * started (if punched), and how long after that the next may start.
+	 * The hub whose address the PINGs still to go are for (serial); when
+	 * the last train of PINGs started (if punched), whether a PONG from
+	 * its address answered it, and the wait between the train before
+	 * and that one.
 	 */
+	u64 punch_hub;
 	u64 punched_at;
 	bool punched;
+	bool punch_answered;
 	u64 punch_gap;
 	/*
 	 * Rate limits. On a hub: the peer's requests and relayed handshakes.
-	 * On a node: a hub's PEER_ASKINGs, those naming this peer as the
-	 * asker, its introductions (each sets off
-	 * PINGs), all the handshakes it relays to us, and those relayed from
-	 * this peer by each of the last two hubs that did (each costs a
-	 * Diffie-Hellman, and no cookie slows them; per hub, so that one hub
-	 * cannot use up what another's relaying needs).
+	 * On a node: a hub's PEER_ASKINGs, its introductions (each sets off
+	 * PINGs), all the handshakes it relays to us; and, kept for each of
+	 * the last two hubs that named this peer, the PEER_ASKINGs naming it
+	 * as the asker and the handshakes relayed from it (each costs a
+	 * Diffie-Hellman, and no cookie slows them). Per hub, so that one hub
+	 * cannot use up what another's askings or relaying need.
 	 */
 	struct mt_mesh_bucket requests;
 	struct mt_mesh_bucket askings;
-	struct mt_mesh_bucket askings_by;
 	struct mt_mesh_bucket introductions;
 	struct mt_mesh_bucket hub_handshakes;
-	struct {
-		u64 hub;		/* serial; 0: unused */
-		struct mt_mesh_bucket bucket;
-	} relayed_handshakes[2];
+	struct mt_mesh_hub_bucket askings_by[2];
+	struct mt_mesh_hub_bucket relayed_handshakes[2];
 };
 
 struct mt_peer {

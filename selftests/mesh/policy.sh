@@ -240,6 +240,48 @@ check "the made-up hub said q asks, then where q is" test $? = 0
 check_eq "a took the answer to its asking back" "$r0" "$(stat mta rx_mesh_refused)"
 check "the real hub is a's hub again" in_ns mta "$mtctl" set dev mt0 \
 	peer "$(cat "$tmp/mthub.pub")" hub on
+
+# One hub cannot spend what another's askings need. A second made-up hub,
+# p2, and two more peers of a's: u, named by the made-up hub p 100 times
+# within two seconds (a's bucket for u asked through p stays empty),
+# and, a second into that, once by p2: a must ask p2 back for u.
+for k in p2 u v; do wg genkey >"$tmp/$k.key" && wg pubkey <"$tmp/$k.key" >"$tmp/$k.pub"; done
+check "a knows a second made-up hub, and u and v" in_ns mta "$mtctl" set dev mt0 \
+	peer "$(cat "$tmp/p2.pub")" hub on allowed-ips 10.99.0.10/32 \
+	peer "$(cat "$tmp/u.pub")" allowed-ips 10.99.0.11/32 \
+	peer "$(cat "$tmp/v.pub")" allowed-ips 10.99.0.12/32
+tu=$(keytag "$(cat "$tmp/u.pub")" "$(cat "$tmp/mta.pub")") ku=$(hexkey "$(cat "$tmp/u.pub")")
+tv=$(keytag "$(cat "$tmp/v.pub")" "$(cat "$tmp/mta.pub")") kv=$(hexkey "$(cat "$tmp/v.pub")")
+askings=()
+for _ in $(seq 100); do askings+=(04000020"$tu"); done
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	"${askings[@]}" --listen 0 >/dev/null 2>&1 &
+flood=$!
+sleep 1
+in_ns mta python3 "$mp" "$tmp/p2.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	04000020"$tu" --listen 1 >"$tmp/answers" 2>&1
+check "p2 named u once while p named it over and over" test $? = 0
+wait "$flood"
+check "and p did" test $? = 0
+check "a asked p2 back for u" grep -q "^rx 03 64 03000020$ku" "$tmp/answers"
+
+# Asking one hub back cancels no asking back of another: p names v (a
+# asks p back), then p2 does (a asks p2 back), then p answers where v
+# is: a must take that answer.
+r0=$(stat mta rx_mesh_refused)
+in_ns mta python3 "$mp" "$tmp/p.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	04000020"$tv" sleep:2 05000034"$kv$sink" --listen 0.5 >"$tmp/answers" 2>&1 &
+first=$!
+sleep 1
+in_ns mta python3 "$mp" "$tmp/p2.key" "$(cat "$tmp/mta.pub")" 10.1.0.2 51820 \
+	04000020"$tv" --listen 0.5 >"$tmp/answers2" 2>&1
+check "p2 named v while p waited to answer" test $? = 0
+wait "$first"
+check "p named v, then said where it is" test $? = 0
+check "a asked p back for v" grep -q "^rx 03 64 03000020$kv" "$tmp/answers"
+check "and p2" grep -q "^rx 03 64 03000020$kv" "$tmp/answers2"
+check_eq "a took p's answer" "$r0" "$(stat mta rx_mesh_refused)"
+check "a forgets p2" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/p2.pub")" remove
 check "a forgets the made-up hub" in_ns mta "$mtctl" set dev mt0 peer "$(cat "$tmp/p.pub")" remove
 
 # The same peer without the mesh signal: WireGuard; its PING is a bad packet.
