@@ -284,8 +284,11 @@ void mt_allowedips_remove_peer(struct mt_allowedips *table,
 	if (list_empty(peer_list))
 		return;
 	table->seq++;
-	list_for_each_entry_safe(node, tmp, peer_list, peer_entry)
+	/* Under the config lock only: one peer's millions of prefixes must yield. */
+	list_for_each_entry_safe(node, tmp, peer_list, peer_entry) {
 		unset_peer(table, node, lock);
+		cond_resched();
+	}
 }
 
 /* Free a whole trie, children before parents, without recursion. */
@@ -312,6 +315,7 @@ static void free_trie(struct mt_allowedips_node __rcu **root, struct mutex *lock
 		list_del(&node->peer_entry);
 		call_rcu(&node->rcu, node_free_rcu);
 		node = parent;
+		cond_resched();
 	}
 }
 

@@ -57,7 +57,7 @@ static void expired_retransmit_handshake(struct timer_list *timer)
 				       jiffies + MT_REJECT_AFTER_TIME * 3 * HZ);
 		return;
 	}
-	WRITE_ONCE(peer->timer_handshake_attempts, peer->timer_handshake_attempts + 1);
+	WRITE_ONCE(peer->timer_handshake_attempts, READ_ONCE(peer->timer_handshake_attempts) + 1);
 	/* The source address may be the reason: let routing choose afresh. */
 	mt_socket_clear_peer_endpoint_src(peer);
 	mt_send_handshake_initiation(peer, true);
