@@ -190,8 +190,20 @@ static int mt_ndo_stop(struct net_device *dev)
 	mutex_lock(&mt->config_lock);
 	mt_socket_close(mt);
 	/*
-	 * Nothing comes in now, and no initiation starts (the device is not
-	 * running): let one that started before end, since what it sends
+	 * Nothing comes in now, and no timer or initiation starts (the
+	 * device is not running, and the socket's close waited for whoever
+	 * saw it running): stop those that were, so that nothing but what
+	 * the workers hold is sent after the flushes below.
+	 */
+	list_for_each_entry(peer, &mt->peer_list, device_entry) {
+		mt_timers_stop(peer);
+		mt_mesh_peer_stop(peer);
+		if (cancel_work_sync(&peer->handshake_tx_work))
+			mt_peer_put(peer);
+		cond_resched();	/* a million peers take a while */
+	}
+	/*
+	 * Let an initiation that started before end, since what it sends
 	 * through a hub goes to the crypt workers. What those hold they
 	 * finish; handshakes that came in while up are not answered by a
 	 * device that is down: drop the queued ones (the workers may have
@@ -207,10 +219,6 @@ static int mt_ndo_stop(struct net_device *dev)
 	}
 	flush_workqueue(mt->handshake_wq);
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
-		mt_timers_stop(peer);
-		mt_mesh_peer_stop(peer);
-		if (cancel_work_sync(&peer->handshake_tx_work))
-			mt_peer_put(peer);
 		mt_noise_keypairs_clear(&peer->keypairs);
 		mt_noise_handshake_clear(&peer->handshake);
 		mt_send_purge_staged(peer, MT_DROP_TX_NO_SOCKET);
