@@ -219,6 +219,12 @@ static int mt_ndo_stop(struct net_device *dev)
 	}
 	flush_workqueue(mt->handshake_wq);
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
+		/*
+		 * Again: what the workers delivered meanwhile (an ENDPOINT, a
+		 * PING) may have started a train or a round that could not
+		 * arm its timer, and would stand in the way of the next.
+		 */
+		mt_mesh_peer_stop(peer);
 		mt_noise_keypairs_clear(&peer->keypairs);
 		mt_noise_handshake_clear(&peer->handshake);
 		mt_send_purge_staged(peer, MT_DROP_TX_NO_SOCKET);

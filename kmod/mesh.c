@@ -539,7 +539,7 @@ static void pong_received(struct mt_peer *peer, u64 id, const struct sk_buff *sk
 		WRITE_ONCE(peer->mesh.proven, now);
 		WRITE_ONCE(peer->mesh.direct_down, false);
 		if (known && peer->mesh.punched &&
-		    same_address(&from.addr, &peer->mesh.candidate))
+		    same_address(&from.addr, &peer->mesh.punched_to))
 			peer->mesh.punch_answered = true;
 	}
 	spin_unlock_bh(&peer->mesh.lock);
@@ -913,6 +913,9 @@ static void node_endpoint(struct mt_peer *hub, struct mt_peer *peer,
 	if (start || peer->mesh.punch_hub == hub->serial) {
 		peer->mesh.candidate = ep;
 		peer->mesh.punch_hub = hub->serial;
+		/* (A train under way now goes there: its answer comes from there.) */
+		if (!start && peer->mesh.punches < MT_MESH_PUNCHES)
+			peer->mesh.punched_to = ep;
 	}
 	if (start) {
 		u64 gap = next_punch_gap(peer);
@@ -940,6 +943,7 @@ static void punch_timer(struct timer_list *timer)
 	if (peer->mesh.punches == MT_MESH_PUNCHES) {
 		/* A train starts: how long the next must wait is counted from now. */
 		peer->mesh.punch_gap = next_punch_gap(peer);
+		peer->mesh.punched_to = peer->mesh.candidate;
 		peer->mesh.punched_at = get_jiffies_64();
 		peer->mesh.punched = true;
 		peer->mesh.punch_answered = false;

@@ -116,12 +116,13 @@ struct mt_mesh_peer {
 	u64 wants_at;
 	u64 told_at;
 	/*
-	 * The hub whose address the PINGs still to go are for (serial); when
-	 * the last train of PINGs started (if punched), whether a PONG from
-	 * its address answered it, and the wait between the train before
-	 * and that one.
+	 * The hub whose address the PINGs still to go are for (serial); where
+	 * the last train of PINGs went and when it started (if punched),
+	 * whether a PONG from there answered it, and the wait between the
+	 * train before and that one.
 	 */
 	u64 punch_hub;
+	union mt_endpoint punched_to;	/* where the last train's PINGs went */
 	u64 punched_at;
 	bool punched;
 	bool punch_answered;
