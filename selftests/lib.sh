@@ -149,6 +149,26 @@ tcp_test() {
 # Not ping's own deadline (-w): with one, ping quits at its first error,
 # such as the ICMP unreachable a removed peer brings, and the load a test
 # means to keep up would be gone from then on.
+# One ping a second until one is answered (each device is mt0 in its
+# namespace). For a peer that forgot the session (removed and added
+# again), or a handshake lost to a key change: the other side's data then
+# goes nowhere until it shakes hands again, as in WireGuard, after at most
+# keepalive timeout plus rekey timeout (15 s) without an answer. On
+# failure, both sides' state goes to stderr.
+wait_reach() { # ns peer-ns addr seconds
+	local end=$((SECONDS + $4))
+	while [ "$SECONDS" -lt "$end" ]; do
+		in_ns "$1" ping -c 1 -W 1 "$3" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "$1 did not reach $3 in $4 s" >&2
+	in_ns "$1" "$mtctl" show dev mt0 >&2
+	in_ns "$2" "$mtctl" show dev mt0 >&2
+	in_ns "$1" ethtool -S mt0 | grep -v ': 0$' >&2
+	in_ns "$2" ethtool -S mt0 | grep -v ': 0$' >&2
+	return 1
+}
+
 flood() { # ns addr seconds [ping options]
 	local ns=$1 addr=$2 seconds=$3
 	shift 3

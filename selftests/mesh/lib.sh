@@ -145,23 +145,6 @@ wait_path() { # ns peer-ns want seconds
 	return 1
 }
 
-# One ping a second until one is answered. For a peer that forgot the
-# session (removed and added again): the other side's data then goes
-# nowhere until it shakes hands again, as in WireGuard, after at most
-# keepalive timeout plus rekey timeout (15 s) without an answer.
-wait_reach() { # ns peer-ns addr seconds
-	local end=$((SECONDS + $4))
-	while [ "$SECONDS" -lt "$end" ]; do
-		in_ns "$1" ping -c 1 -W 1 "$3" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	echo "$1 did not reach $3 in $4 s" >&2
-	in_ns "$1" "$mtctl" show dev mt0 >&2
-	in_ns "$2" "$mtctl" show dev mt0 >&2
-	in_ns "$2" ethtool -S mt0 | grep -v ': 0$' >&2
-	return 1
-}
-
 cut_direct() {
 	in_ns mtinet nft -f - <<'NFT'
 table inet cut {
