@@ -509,17 +509,6 @@ void mt_mesh_received(struct mt_peer *peer, u64 hub)
 	}
 }
 
-static bool same_address(const union mt_endpoint *a, const union mt_endpoint *b)
-{
-	if (a->addr.sa_family != b->addr.sa_family)
-		return false;
-	if (a->addr.sa_family == AF_INET)
-		return a->addr4.sin_port == b->addr4.sin_port &&
-		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr;
-	return a->addr.sa_family == AF_INET6 && a->addr6.sin6_port == b->addr6.sin6_port &&
-	       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr);
-}
-
 /*
  * A PONG, arrived straight (in SKB): if it answers our round's PING, the
  * path is proven; if it came from the address we last punched at, that
@@ -539,7 +528,7 @@ static void pong_received(struct mt_peer *peer, u64 id, const struct sk_buff *sk
 		WRITE_ONCE(peer->mesh.proven, now);
 		WRITE_ONCE(peer->mesh.direct_down, false);
 		if (known && peer->mesh.punched &&
-		    same_address(&from.addr, &peer->mesh.punched_to))
+		    mt_socket_same_address(&from.addr, &peer->mesh.punched_to))
 			peer->mesh.punch_answered = true;
 	}
 	spin_unlock_bh(&peer->mesh.lock);

@@ -171,7 +171,7 @@ err:
 	return ret;
 }
 
-static bool same_addr(const union mt_endpoint *a, const union mt_endpoint *b)
+bool mt_socket_same_address(const union mt_endpoint *a, const union mt_endpoint *b)
 {
 	if (a->addr.sa_family != b->addr.sa_family)
 		return false;
@@ -227,7 +227,7 @@ int mt_socket_send_skb_to_peer(struct mt_peer *peer, struct sk_buff *skb, u8 ds)
 	/* Remember the source the route chose, unless the endpoint moved meanwhile. */
 	if (src_changed) {
 		write_lock_bh(&peer->endpoint_lock);
-		if (same_addr(&ep.addr, &peer->endpoint))
+		if (mt_socket_same_address(&ep.addr, &peer->endpoint))
 			memcpy(&peer->endpoint_src, &ep.src, sizeof(ep.src));
 		write_unlock_bh(&peer->endpoint_lock);
 	}
@@ -306,7 +306,7 @@ void mt_socket_set_peer_endpoint(struct mt_peer *peer, const struct mt_endpoint_
 	bool same;
 
 	read_lock_bh(&peer->endpoint_lock);
-	same = same_addr(&ep->addr, &peer->endpoint) &&
+	same = mt_socket_same_address(&ep->addr, &peer->endpoint) &&
 	       !memcmp(&ep->src, &peer->endpoint_src, sizeof(ep->src));
 	read_unlock_bh(&peer->endpoint_lock);
 	if (likely(same))

@@ -18,6 +18,8 @@
  *   mt_socket_set_peer_endpoint()    set a peer's endpoint (roaming), and
  *                                    forget the cached route and source
  *   mt_socket_clear_peer_endpoint_src() forget the sticky source address
+ *   mt_socket_same_address()         whether two addresses are the same
+ *                                    (family, address, port, IPv6 scope)
  *   mt_socket_is_remote_unicast()    whether an address is another host's
  *                                    (not ours, no broadcast), seen from
  *                                    the sockets' namespace
@@ -60,6 +62,7 @@ int mt_socket_send_reply(struct mt_device *mt, struct sk_buff *in_skb, const voi
 int mt_socket_endpoint_from_skb(struct mt_endpoint_info *endpoint, const struct sk_buff *skb);
 void mt_socket_set_peer_endpoint(struct mt_peer *peer, const struct mt_endpoint_info *endpoint);
 void mt_socket_clear_peer_endpoint_src(struct mt_peer *peer);
+bool mt_socket_same_address(const union mt_endpoint *a, const union mt_endpoint *b);
 bool mt_socket_is_remote_unicast(struct mt_device *mt, const union mt_endpoint *ep);
 
 #endif /* MT_SOCKET_H */
