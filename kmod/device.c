@@ -118,13 +118,24 @@ err:
  */
 #define MT_CRYPT_FLUSHES 4
 
-static void flush_workers(struct mt_device *mt)
+/*
+ * The handshake workqueue is freezable (no key is made while the machine
+ * goes to sleep), and a namespace's exit brings a device down, under
+ * RTNL, while the machine is frozen: waiting there for a handshake that
+ * came in after the freeze would hold RTNL until the thaw, and a driver
+ * whose suspend takes RTNL would never let the suspend end. So the
+ * handshake workers are cancelled, never flushed: the one that runs is
+ * waited for (it stops at the next message, the device being down), the
+ * queued ones are not started, and what they would have taken stays in
+ * the ring for ndo_stop to drop.
+ */
+static void stop_workers(struct mt_device *mt)
 {
 	int i;
 
+	mt_crypt_queue_cancel(&mt->handshake_queue);
 	for (i = 0; i < MT_CRYPT_FLUSHES; i++)
 		flush_workqueue(mt->crypt_wq);
-	flush_workqueue(mt->handshake_wq);
 }
 
 static void mt_ndo_uninit(struct net_device *dev)
@@ -147,7 +158,7 @@ static void mt_ndo_uninit(struct net_device *dev)
 	}
 	mutex_unlock(&mt->config_lock);
 	/* The device is down (ndo_stop idled the workers): before their GRO cells go. */
-	flush_workers(mt);
+	stop_workers(mt);
 	gro_cells_destroy(&mt->gro_cells);
 }
 
@@ -185,7 +196,6 @@ static int mt_ndo_stop(struct net_device *dev)
 	struct mt_device *mt = netdev_priv(dev);
 	struct mt_peer *peer;
 	struct sk_buff *skb;
-	int i;
 
 	mutex_lock(&mt->config_lock);
 	mt_socket_close(mt);
@@ -203,21 +213,19 @@ static int mt_ndo_stop(struct net_device *dev)
 		cond_resched();	/* a million peers take a while */
 	}
 	/*
-	 * Let an initiation that started before end, since what it sends
-	 * through a hub goes to the crypt workers. What those hold they
-	 * finish; handshakes that came in while up are not answered by a
-	 * device that is down: drop the queued ones (the workers may have
-	 * queued more), and let the one being worked on end before its
-	 * session is cleared below.
+	 * Let the handshake being worked on end (what it sends through a hub
+	 * goes to the crypt workers), then what the crypt workers hold.
+	 * Handshakes that came in while up are not answered by a device that
+	 * is down: drop the queued ones (the crypt workers may have queued
+	 * more, and woken a worker: cancelled again) before the sessions are
+	 * cleared below. Cancelled, not flushed: see stop_workers().
 	 */
-	flush_workqueue(mt->handshake_wq);
-	for (i = 0; i < MT_CRYPT_FLUSHES; i++)
-		flush_workqueue(mt->crypt_wq);
+	stop_workers(mt);
 	while ((skb = mt_crypt_queue_pop(&mt->handshake_queue))) {
 		atomic_dec(&mt->handshake_queue_len);
 		kfree_skb(skb);
 	}
-	flush_workqueue(mt->handshake_wq);
+	mt_crypt_queue_cancel(&mt->handshake_queue);
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
 		/*
 		 * Again: what the workers delivered meanwhile (an ENDPOINT, a

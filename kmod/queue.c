@@ -53,6 +53,14 @@ void mt_crypt_queue_free(struct mt_crypt_queue *queue, bool purge)
 	queue->workers = NULL;
 }
 
+void mt_crypt_queue_cancel(struct mt_crypt_queue *queue)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		cancel_work_sync(&per_cpu_ptr(queue->workers, cpu)->work);
+}
+
 /* Round-robin over the online CPUs, so a burst spreads over all of them. */
 static int next_cpu(struct mt_crypt_queue *queue)
 {

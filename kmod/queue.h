@@ -15,6 +15,9 @@
  *                            is purged)
  *   mt_crypt_queue_push()    add a packet and wake a worker; false if full
  *   mt_crypt_queue_pop()     a worker's next packet, or NULL
+ *   mt_crypt_queue_cancel()  wait for the workers that run, unqueue the
+ *                            others: never waits for work not yet begun
+ *                            (a freezable workqueue's may wait for a thaw)
  *   mt_ordered_queue_init()  an empty ordered queue
  *   mt_ordered_queue_drain() hand finished packets at the head, in order,
  *                            to a delivery function; one drainer at a time
@@ -101,6 +104,7 @@ int mt_crypt_queue_init(struct mt_crypt_queue *queue, struct workqueue_struct *w
 void mt_crypt_queue_free(struct mt_crypt_queue *queue, bool purge);
 bool mt_crypt_queue_push(struct mt_crypt_queue *queue, struct sk_buff *skb);
 struct sk_buff *mt_crypt_queue_pop(struct mt_crypt_queue *queue);
+void mt_crypt_queue_cancel(struct mt_crypt_queue *queue);
 
 void mt_ordered_queue_init(struct mt_ordered_queue *queue);
 void mt_ordered_queue_drain(struct mt_ordered_queue *queue,

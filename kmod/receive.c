@@ -274,7 +274,9 @@ void mt_receive_handshake_worker(struct work_struct *work)
 	struct sk_buff *skb;
 
 	while ((skb = mt_crypt_queue_pop(queue))) {
-		process_handshake(mt, skb);
+		/* Down: ndo_stop waits for this worker, and drops the rest. */
+		if (likely(netif_running(mt->dev)))
+			process_handshake(mt, skb);
 		atomic_dec(&mt->handshake_queue_len);
 		kfree_skb(skb);
 		cond_resched();
