@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * key.c - base64 keys, key files, key generation.
+ * key.c - base64 keys, key files, key generation. The curve is libsodium's
+ * (constant-time X25519, the system's random source); the joining work
+ * will take its Ed25519 signatures from the same library.
  */
 #include "key.h"
-#include "x25519.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -101,20 +102,19 @@ int mt_key_read_file(uint8_t key[32], const char *path)
 	return ret;
 }
 
+/* libsodium picks its implementations once; safe to call again. */
+static int sodium_ready(void)
+{
+	return sodium_init() < 0 ? -EIO : 0;
+}
+
 int mt_key_generate(uint8_t key[32], bool clamp)
 {
-	size_t got = 0;
+	int ret = sodium_ready();
 
-	while (got < 32) {
-		ssize_t n = getrandom(key + got, 32 - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += n;
-	}
+	if (ret)
+		return ret;
+	randombytes_buf(key, 32);
 	if (clamp) {
 		key[0] &= 248;
 		key[31] = (key[31] & 127) | 64;
@@ -124,8 +124,12 @@ int mt_key_generate(uint8_t key[32], bool clamp)
 
 int mt_key_public(uint8_t public_key[32], const uint8_t private_key[32])
 {
-	mt_x25519_base(public_key, private_key);
-	return 0;
+	int ret = sodium_ready();
+
+	if (ret)
+		return ret;
+	/* Fails only for a result of all zeros, which scalar * 9 never is. */
+	return crypto_scalarmult_curve25519_base(public_key, private_key) ? -EINVAL : 0;
 }
 
 bool mt_key_is_zero(const uint8_t key[32])

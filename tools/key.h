@@ -7,7 +7,7 @@
  *   mt_key_from_base64()  decode; false unless exactly one valid key
  *   mt_key_read_file()    read a base64 key from a file ("-": stdin)
  *   mt_key_generate()     32 random bytes, clamped for use as a private key
- *   mt_key_public()       the public key of a private key (X25519, x25519.c)
+ *   mt_key_public()       the public key of a private key (libsodium's X25519)
  *   mt_key_is_zero()      all 32 bytes zero
  */
 #ifndef MT_TOOLS_KEY_H
