@@ -41,6 +41,7 @@
  * a sysctl, or as the nftables object's name; removal replays the record
  * backwards, sending each rtnetlink request again as its RTM_DEL* twin.
  */
+#include "cli.h"
 #include "up.h"
 #include "ini.h"
 #include "nft.h"
@@ -982,4 +983,22 @@ out:
 	mt_up_free(&u.up);
 	mt_conf_free(&u.conf);
 	return ret ? 1 : 0;
+}
+
+/*
+ * The table's entry points. mt_up() and mt_down() print their own
+ * messages (a failed up may have several things to say about its undo).
+ */
+int mt_cmd_up(struct mt_cli *cli, int argc, char **argv)
+{
+	if (argc != 1)
+		return mt_cli_fail(cli, -EINVAL, "expected \"FILE\" or \"NAME\"");
+	return mt_up(cli->prog, cli->genl, argv[0]) ? -EIO : 0;
+}
+
+int mt_cmd_down(struct mt_cli *cli, int argc, char **argv)
+{
+	if (argc != 1)
+		return mt_cli_fail(cli, -EINVAL, "expected \"FILE\" or \"NAME\"");
+	return mt_down(cli->prog, argv[0]) ? -EIO : 0;
 }

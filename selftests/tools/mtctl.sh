@@ -30,6 +30,18 @@ check "genpsk differs each time" test "$($mtctl genpsk)" != "$($mtctl genpsk)"
 check_fails "pubkey of garbage fails" sh -c "echo garbage | $mtctl pubkey"
 check_eq "pubkey names the problem" "mtctl: pubkey: not a base64 private key of 32 bytes" \
 	"$(echo garbage | $mtctl pubkey 2>&1)"
+check_eq "genkey names the word it did not expect" \
+	'mtctl: genkey: cannot parse "x": takes no arguments' "$($mtctl genkey x 2>&1)"
+
+# ---- the command table: dispatch and help come from it ----
+help=$($mtctl help)
+for c in show showconf set setconf addconf syncconf up down genkey genpsk pubkey; do
+	check "help lists $c" grep -qE "(^| )$c( |$)" <<<"$help"
+done
+check_fails "no command is a failure" $mtctl
+check_eq "no command: the usage on standard error" "$help" "$($mtctl 2>&1 >/dev/null)"
+check_eq "an unknown command is named" 'mtctl: unknown command "frob"' \
+	"$($mtctl frob 2>&1 | head -n1)"
 
 # ---- set, show ----
 ip link add mt0 type meshtun
