@@ -70,6 +70,8 @@ void mt_race_window_wait(const char *site, const struct net_device *dev)
 			cpu_relax();
 	}
 	WRITE_ONCE(race_waiting, false);
+	pr_info("race window %s: %s done%s\n", site, dev->name,
+		READ_ONCE(race_release) ? ", released" : ", time up");
 }
 #endif
 

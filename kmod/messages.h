@@ -234,7 +234,11 @@ static inline bool mt_message_length_ok(u32 type, unsigned int len)
 #define MT_UNDER_LOAD_QUEUE_LEN (MT_MAX_QUEUED_INCOMING_HANDSHAKES / 8)
 /* Packets held per peer while a handshake is under way. */
 #define MT_MAX_STAGED_PACKETS 128
-/* Packets in flight through a device's encryption or decryption workers. */
+/*
+ * Packets in flight through a device's encryption or decryption workers,
+ * and on each peer's ordered queue (a slow packet at its head holds the
+ * rest behind it).
+ */
 #define MT_MAX_QUEUED_PACKETS 1024
 
 enum mt_mtu {

@@ -20,7 +20,9 @@
  * just found), "endpoint-send" (a sender holding a copy of the endpoint
  * before it routes to it), "set-device" (a SET request holding the device
  * it found, before it takes RTNL), "set-sockets" (a SET request holding
- * the new port's sockets it bound, before it applies anything).
+ * the new port's sockets it bound, before it applies anything),
+ * "decrypt-packet" and "encrypt-packet" (a crypt worker holding the packet
+ * it took from the ring, the one at the head of its peer's queue).
  */
 #ifndef MT_RACE_H
 #define MT_RACE_H

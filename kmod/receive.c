@@ -15,6 +15,7 @@
 #include "mesh.h"
 #include "noise.h"
 #include "peer.h"
+#include "race.h"
 #include "ratelimit.h"
 #include "send.h"
 #include "socket.h"
@@ -80,6 +81,18 @@ static void receive_data(struct mt_device *mt, struct sk_buff *skb, struct mt_pe
 	MT_SKB_CB(skb)->keypair = keypair;
 	MT_SKB_CB(skb)->nonce = le64_to_cpu(hdr->counter);
 	atomic_set(&MT_SKB_CB(skb)->state, MT_PACKET_UNCRYPTED);
+	/*
+	 * A packet stays on the peer's queue until those ahead of it are
+	 * decrypted: bounded per peer, or one slow packet at the head (a
+	 * peer's big, fragmented datagram) lets its peer pin memory without
+	 * end behind it. Checked unlocked, as WireGuard does: CPUs racing
+	 * here overshoot by a packet each at most.
+	 */
+	if (unlikely(skb_queue_len_lockless(&peer->rx_queue.list) >= MT_MAX_QUEUED_PACKETS)) {
+		mt_keypair_put(keypair, false);
+		drop_rx(mt, skb, MT_DROP_RX_QUEUE_FULL);
+		return;
+	}
 	skb_queue_tail(&peer->rx_queue.list, skb);
 	if (unlikely(!mt_crypt_queue_push(&mt->decrypt_queue, skb))) {
 		mt_device_count(mt, MT_DROP_RX_QUEUE_FULL);
@@ -438,10 +451,9 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->csum_level = ~0;
 	len = skb->len;
+	/* A drop there (backlog full, device down) the core counts in rx_dropped. */
 	if (likely(gro_cells_receive(&mt->gro_cells, skb) == NET_RX_SUCCESS))
 		dev_sw_netstats_rx_add(dev, len);
-	else
-		DEV_STATS_INC(dev, rx_dropped);
 out:
 	mt_keypair_put(keypair, false);
 }
@@ -457,6 +469,7 @@ void mt_receive_decrypt_worker(struct work_struct *work)
 	while ((skb = mt_crypt_queue_pop(queue))) {
 		keypair = MT_SKB_CB(skb)->keypair;
 		peer = mt_peer_get(keypair->entry.peer);
+		mt_race_window("decrypt-packet", peer->device->dev);
 		if (likely(decrypt_packet(skb, keypair))) {
 			state = MT_PACKET_CRYPTED;
 		} else {

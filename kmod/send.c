@@ -17,6 +17,7 @@
 #include "mesh.h"
 #include "noise.h"
 #include "peer.h"
+#include "race.h"
 #include "socket.h"
 #include "timers.h"
 
@@ -237,6 +238,7 @@ void mt_send_encrypt_worker(struct work_struct *work)
 	while ((skb = mt_crypt_queue_pop(queue))) {
 		keypair = MT_SKB_CB(skb)->keypair;
 		peer = mt_peer_get(keypair->entry.peer);
+		mt_race_window("encrypt-packet", peer->device->dev);
 		if (likely(encrypt_packet(skb, keypair))) {
 			state = MT_PACKET_CRYPTED;
 		} else {
@@ -283,6 +285,14 @@ void mt_send_staged(struct mt_peer *peer)
 			     READ_ONCE(peer->mesh.speaks) != MESHTUN_PEER_MESH_YES)) {
 			__skb_unlink(skb, &batch);
 			mt_device_count(mt, MT_DROP_TX_MESH_UNSPOKEN);
+			kfree_skb(skb);
+			continue;
+		}
+		/* Bounded per peer as on receive; dropped before it takes a nonce. */
+		if (unlikely(skb_queue_len_lockless(&peer->tx_queue.list) >=
+			     MT_MAX_QUEUED_PACKETS)) {
+			__skb_unlink(skb, &batch);
+			mt_device_count(mt, MT_DROP_TX_QUEUE_FULL);
 			kfree_skb(skb);
 			continue;
 		}
