@@ -73,11 +73,14 @@ static_assert(sizeof(struct mt_skb_cb) <= sizeof_field(struct sk_buff, cb));
  * when memory is short (the packet is then dropped and counted), and
  * without sleeping: the crypt workqueue is one memory reclaim may wait
  * on (swap over the tunnel), so its workers must not wait on reclaim.
+ * Nor from the reserves kept for atomic contexts (GFP_NOWAIT, not
+ * GFP_ATOMIC): on receive this comes before the tag is checked, and
+ * anyone who saw a receiver index on the wire may send such datagrams.
  */
 static inline int mt_linearize(struct sk_buff *skb)
 {
 	if ((skb_cloned(skb) || skb_tailroom(skb) < skb->data_len) &&
-	    pskb_expand_head(skb, 0, skb->data_len, GFP_ATOMIC | __GFP_NOWARN))
+	    pskb_expand_head(skb, 0, skb->data_len, GFP_NOWAIT | __GFP_NOWARN))
 		return -ENOMEM;
 	return __skb_linearize(skb);
 }
