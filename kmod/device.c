@@ -531,11 +531,31 @@ static void forget_sessions(struct mt_peer *peer)
  * sleeps on its own whenever idle (PM_AUTOSLEEP, or its userspace
  * counterpart, as on Android): sessions would never last.
  */
+static bool mt_sleeping;
+
+bool mt_device_sleeping(void)
+{
+	return READ_ONCE(mt_sleeping);
+}
+
 static int mt_pm_notification(struct notifier_block *nb, unsigned long action, void *data)
 {
-	if (IS_ENABLED(CONFIG_PM_AUTOSLEEP) || IS_ENABLED(CONFIG_PM_USERSPACE_AUTOSLEEP) ||
-	    (action != PM_HIBERNATION_PREPARE && action != PM_SUSPEND_PREPARE))
+	if (IS_ENABLED(CONFIG_PM_AUTOSLEEP) || IS_ENABLED(CONFIG_PM_USERSPACE_AUTOSLEEP))
 		return NOTIFY_DONE;
+	/* The core follows every PREPARE with its POST, the sleep failed or not. */
+	if (action == PM_POST_SUSPEND || action == PM_POST_HIBERNATION) {
+		WRITE_ONCE(mt_sleeping, false);
+		return NOTIFY_DONE;
+	}
+	if (action != PM_HIBERNATION_PREPARE && action != PM_SUSPEND_PREPARE)
+		return NOTIFY_DONE;
+	/*
+	 * Until the wake, no handshake or session is made (the handshake
+	 * workers freeze only later, and might make one meanwhile): the
+	 * mark first, then each peer's clear under the locks that the
+	 * writers check it under (noise.c).
+	 */
+	WRITE_ONCE(mt_sleeping, true);
 	apply_to_all_peers(forget_sessions);
 	/* Keypairs go after a grace period: their keys are zeroed by then. */
 	rcu_barrier();

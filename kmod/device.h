@@ -11,6 +11,8 @@
  *                           the net_device is not a meshtun device
  *   mt_device_count()       count a dropped packet by its reason
  *   mt_device_mesh_count()  add to one of the mesh's counters
+ *   mt_device_sleeping()    the machine is about to sleep (its sessions
+ *                           forgotten): no handshake may start or end
  *   mt_device_rekey_all()   the private key changed: new cookie keys,
  *                           forget what handshakes derived from the old
  *                           one, drop every session, tag every peer's
@@ -154,6 +156,7 @@ int mt_device_init(void);
 void mt_device_count(struct mt_device *mt, enum mt_drop_reason reason);
 void mt_device_mesh_count(struct mt_device *mt, enum mt_mesh_stat stat, u64 n);
 void mt_device_rekey_all(struct mt_device *mt);
+bool mt_device_sleeping(void);
 void mt_device_uninit(void);
 struct mt_device *mt_device_from_netdev(struct net_device *dev);
 

@@ -288,11 +288,13 @@ static void handshake_zero(struct mt_handshake *hs)
  * A removed peer's handshake must not go back into the index: removal
  * marks the peer dead, waits a grace period, then clears the handshake
  * under its lock, so a writer that checks this under the same lock either
- * sees the mark or is undone by the clear.
+ * sees the mark or is undone by the clear. So for a machine about to
+ * sleep: the sleep notifier sets its mark, then clears every handshake
+ * and session under their locks, and no key is made before the wake.
  */
 static bool peer_dead(const struct mt_handshake *hs)
 {
-	return READ_ONCE(hs->entry.peer->is_dead);
+	return READ_ONCE(hs->entry.peer->is_dead) || mt_device_sleeping();
 }
 
 void mt_noise_handshake_clear(struct mt_handshake *handshake)
@@ -756,10 +758,11 @@ bool mt_noise_begin_session(struct mt_handshake *hs, struct mt_keypairs *keypair
 
 	/*
 	 * Not for a removed peer, nor on a device that is down (a handshake
-	 * relayed by a decrypt worker may still arrive after ndo_stop).
+	 * relayed by a decrypt worker may still arrive after ndo_stop), nor
+	 * on a machine about to sleep.
 	 */
 	rcu_read_lock_bh();
-	if (likely(!READ_ONCE(peer->is_dead) && netif_running(mt->dev))) {
+	if (likely(!peer_dead(hs) && netif_running(mt->dev))) {
 		add_new_keypair(keypairs, keypair);
 		/* Our handshake's index now names the session. */
 		if (!mt_index_replace(&mt->index_table, &hs->entry, &keypair->entry))

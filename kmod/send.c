@@ -422,8 +422,13 @@ void mt_send_handshake_worker(struct work_struct *work)
 	struct mt_peer *peer = container_of(work, struct mt_peer, handshake_tx_work);
 	struct mt_message_handshake_initiation msg;
 
-	/* Queued before the device went down: ndo_stop has cleared what it would start. */
-	if (!handshake_due(peer) || READ_ONCE(peer->is_dead) || !netif_running(peer->device->dev))
+	/*
+	 * Queued before the device went down (ndo_stop has cleared what it
+	 * would start), or before the machine began to sleep (not due yet at
+	 * the wake, or it would wait for this one's timeout).
+	 */
+	if (!handshake_due(peer) || READ_ONCE(peer->is_dead) ||
+	    !netif_running(peer->device->dev) || mt_device_sleeping())
 		goto out;
 	WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64());
 	if (!mt_noise_create_initiation(&msg, &peer->handshake))

@@ -21,6 +21,11 @@
 # The kernel's trace (workqueue and suspend events, one clock) tells when
 # b's handshake was queued, when the namespace's cleanup ended and when
 # the machine thawed.
+#
+# And no key may be made while the machine sleeps: its sessions were
+# forgotten before the freeze, and c's worker, let go during it, must
+# not answer d's initiation then (nor make a session of it) — the trace
+# of kretprobes on the noise functions says what they returned, and when.
 . "$(dirname "$0")/lib.sh"
 
 tracefs=/sys/kernel/tracing
@@ -53,7 +58,11 @@ check "tracing the handshake queue, namespace cleanup and the sleep" sh -c "
 	echo 'function == $cleanup_net' >events/workqueue/workqueue_execute_end/filter &&
 	echo 1 >events/workqueue/workqueue_queue_work/enable &&
 	echo 1 >events/workqueue/workqueue_execute_end/enable &&
-	echo 1 >events/power/suspend_resume/enable && echo 1 >tracing_on"
+	echo 1 >events/power/suspend_resume/enable &&
+	echo 'r:mt_response meshtun:mt_noise_create_response ok=\$retval:u8' >>kprobe_events &&
+	echo 'r:mt_session meshtun:mt_noise_begin_session ok=\$retval:u8' >>kprobe_events &&
+	echo 1 >events/kprobes/mt_response/enable && echo 1 >events/kprobes/mt_session/enable &&
+	echo 1 >tracing_on"
 
 # Packets waiting in NS's netem on v0.
 queued_in_netem() { # ns
@@ -81,11 +90,14 @@ check "the machine freezes (suspend to idle, pm_test freezer) and thaws" sh -c "
 	exit \$rc"
 # Namespace b's cleanup may run after the thaw, on the old module: wait for it.
 sleep 3
+check "awake, d and c shake hands again" in_ns mtd ping -c 1 -W 20 192.168.32.1
 echo 0 >"$tracefs/tracing_on"
 trace=$(cat "$tracefs/trace")
 echo 0 >"$tracefs/events/enable"
 echo 0 >"$tracefs/events/workqueue/workqueue_queue_work/filter"
 echo 0 >"$tracefs/events/workqueue/workqueue_execute_end/filter"
+echo '-:mt_response' >>"$tracefs/kprobe_events"
+echo '-:mt_session' >>"$tracefs/kprobe_events"
 echo >"$tracefs/trace"
 echo "$trace" | grep -v '^#' | sed 's/^/# trace: /'
 
@@ -102,6 +114,14 @@ check "a's initiation was queued for b's frozen handshake workers (at ${queued:-
 	python3 -c "import sys; sys.exit(not ('$queued' and $frozen < float('$queued') < $thawed))"
 check "namespace b's cleanup ended before the thaw (at ${cleaned:-never}, thaw at $thawed)" \
 	python3 -c "import sys; sys.exit(not ('$cleaned' and float('$queued' or 0) < float('$cleaned') < $thawed))"
+made=$(echo "$trace" | grep -E 'mt_(response|session): .* ok=1$' | grep -oE ' [0-9]+\.[0-9]+: ' |
+	tr -d ' :' | awk -v f="$frozen" -v t="$thawed" '$1 > f && $1 < t' | wc -l)
+check "c's worker, let go while the machine slept, made no response or session ($made made)" \
+	test -n "$frozen" -a "$made" -eq 0
+after=$(echo "$trace" | grep -E 'mt_session: .* ok=1$' | grep -oE ' [0-9]+\.[0-9]+: ' |
+	tr -d ' :' | awk -v t="$thawed" '$1 > t' | wc -l)
+check "... as the probes would have seen: awake, c's session with d is in the trace" \
+	test "$after" -ge 1
 check "a still works: a new namespace and device" sh -c '
 	ip netns add mte && ip -n mte link add mt0 type meshtun && ip netns del mte'
 finish
