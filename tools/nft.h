@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nft.h - the nftables objects `mtctl up` installs, sent as nf_tables
- * netlink batches (each change one transaction: all of it or none).
+ * nft.h - the nftables objects `mtctl up` installs, written as nft
+ * commands and run by libnftables (each change one transaction: all of
+ * it or none).
  *
+ *   mt_nft_object_name()     "meshtun-DEV" (INDEX < 0) or "meshtun-DEV-INDEX",
+ *                            with what nft names cannot hold written /XX
  *   mt_nft_plan_empty()      whether a plan needs no nftables objects at all
  *   mt_nft_table_add()       create table inet NAME with the chains and rules
  *                            a plan needs: the guard, gateway masquerade and
@@ -18,7 +21,7 @@
  *                            when neither was there)
  *
  * Every function returns 0 or -errno, and on failure fills err with one
- * line: "nftables: WHAT: ERRNO TEXT[: KERNEL'S EXTACK MESSAGE]".
+ * line: "nftables: WHAT: NFT'S MESSAGE".
  */
 #ifndef MT_TOOLS_NFT_H
 #define MT_TOOLS_NFT_H
@@ -53,6 +56,7 @@ struct mt_nft_plan {
 	size_t n_bypass_sources;
 };
 
+void mt_nft_object_name(char *out, size_t len, const char *dev, int index);
 bool mt_nft_plan_empty(const struct mt_nft_plan *plan);
 int mt_nft_table_add(const char *name, const struct mt_nft_plan *plan, char *err, size_t errlen);
 int mt_nft_table_del(const char *name, char *err, size_t errlen);

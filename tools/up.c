@@ -617,7 +617,7 @@ static int install_nft(struct up *u)
 		plan.bypass_sources = u->up.addresses.items;
 		plan.n_bypass_sources = u->up.addresses.n;
 	}
-	snprintf(table, sizeof(table), "meshtun-%s", u->name);
+	mt_nft_object_name(table, sizeof(table), u->name, -1);
 	if (!mt_nft_plan_empty(&plan)) {
 		ret = mt_state_add(&u->st, "nft table %s\n", table);
 		if (ret)
@@ -631,7 +631,7 @@ static int install_nft(struct up *u)
 	for (i = 0; i < u->up.n_direct_sets; i++) {
 		const struct mt_nft_set *set = &u->up.direct_sets[i];
 
-		snprintf(chain, sizeof(chain), "meshtun-%s-%zu", u->name, i);
+		mt_nft_object_name(chain, sizeof(chain), u->name, (int)i);
 		ret = mt_state_add(&u->st, "nft mark %s %s %s %s\n", set->family, set->table,
 				   set->set, chain);
 		if (ret)

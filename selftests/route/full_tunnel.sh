@@ -21,6 +21,26 @@ done
 check "gateway up" up mtgw "$tmp/gw.conf"
 check "node up" up mtnode "$tmp/node.conf"
 check "laptop up" up mtlap "$tmp/lap.conf"
+# The rules tools/nft.c writes, as nft lists them back.
+check_eq "gateway: its nftables table reads as the rules mtctl wrote" 'table inet meshtun-gw {
+	chain port-forwards {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname != "gw" meta nfproto ipv4 tcp dport 8080 dnat ip to 10.0.0.3:5201
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "gw" oifname "wan" accept
+		iifname "wan" oifname "gw" ct state established,related accept
+		ct status dnat accept
+	}
+
+	chain masquerade-out {
+		type nat hook postrouting priority srcnat; policy accept;
+		iifname "gw" oifname "wan" masquerade
+		oifname "gw" ct status dnat masquerade
+	}
+}' "$(in_ns mtgw nft list table inet meshtun-gw)"
 check "gateway forwards" sh -c "[ \$(ip netns exec mtgw sysctl -n net.ipv4.ip_forward) = 1 ] &&
 	[ \$(ip netns exec mtgw sysctl -n net.ipv6.conf.all.forwarding) = 1 ]"
 for f in 4 6; do
