@@ -32,7 +32,8 @@ sys.exit(0 if p[\"path\"] == \"direct\" and p[\"mesh\"] == \"yes\" and not p[\"h
 
 # Cut the direct path (both ways) in the middle of a transfer.
 iperf_server mtb 10.99.0.3
-in_ns mta iperf3 -c 10.99.0.3 -t 14 -J >"$tmp/iperf.json" 2>&1 &
+# Long enough to outlast a slow fallback to the relay (10 s seen on a loaded machine).
+in_ns mta iperf3 -c 10.99.0.3 -t 20 -J >"$tmp/iperf.json" 2>&1 &
 iperf=$!
 sleep 2
 cut_direct
