@@ -3,7 +3,7 @@
  * cli.c - the error reporting and argument helpers all subcommands share.
  */
 #include "cli.h"
-#include "genl.h"
+#include "netlink.h"
 
 #include <errno.h>
 #include <net/if.h>

@@ -29,13 +29,13 @@
 
 #include <stdbool.h>
 
-struct mt_genl;
+struct mt_netlink;
 
 struct mt_cli {
 	const char *prog;	/* "mtctl", as messages start */
 	const char *cmd;	/* the subcommand, as typed */
 	bool json;		/* -j */
-	struct mt_genl *genl;	/* open when the command's row asks for it */
+	struct mt_netlink *genl;	/* open when the command's row asks for it */
 	char error[1024];	/* the message, after "mtctl: "; empty if none */
 };
 

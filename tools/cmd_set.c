@@ -6,7 +6,7 @@
  */
 #include "cli.h"
 #include "conf.h"
-#include "genl.h"
+#include "netlink.h"
 #include "ini.h"
 #include "key.h"
 #include "parse.h"

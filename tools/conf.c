@@ -216,7 +216,7 @@ static int parse_get_reply(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int mt_conf_get(struct mt_genl *g, const char *ifname, struct mt_device_conf *conf)
+int mt_conf_get(struct mt_netlink *g, const char *ifname, struct mt_device_conf *conf)
 {
 	int tries, ret = -EINTR;
 
@@ -224,12 +224,12 @@ int mt_conf_get(struct mt_genl *g, const char *ifname, struct mt_device_conf *co
 		struct nl_msg *msg;
 
 		memset(conf, 0, sizeof(*conf));
-		msg = mt_genl_msg(g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
+		msg = mt_netlink_genl_msg(g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
 		if (!msg || nla_put_string(msg, MESHTUN_DEVICE_A_IFNAME, ifname) < 0) {
 			nlmsg_free(msg);
 			return -ENOMEM;
 		}
-		ret = mt_genl_request(g, msg, parse_get_reply, conf);
+		ret = mt_netlink_request(g, msg, parse_get_reply, conf);
 		if (ret)
 			mt_conf_free(conf);
 	}
@@ -250,7 +250,7 @@ struct request {
 	bool first;
 };
 
-static int start_request(struct mt_genl *g, const struct mt_device_conf *conf,
+static int start_request(struct mt_netlink *g, const struct mt_device_conf *conf,
 			 struct request *req)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(MT_REQUEST_SIZE);
@@ -355,17 +355,17 @@ full:
 	return -ENOSPC;
 }
 
-static int send_request(struct mt_genl *g, struct request *req)
+static int send_request(struct mt_netlink *g, struct request *req)
 {
 	struct nl_msg *msg = req->msg;
 
 	if (req->peers)
 		nla_nest_end(msg, req->peers);
 	req->msg = NULL;
-	return mt_genl_request(g, msg, NULL, NULL);
+	return mt_netlink_request(g, msg, NULL, NULL);
 }
 
-int mt_conf_set(struct mt_genl *g, const struct mt_device_conf *conf)
+int mt_conf_set(struct mt_netlink *g, const struct mt_device_conf *conf)
 {
 	struct request req = { .first = true };
 	size_t p = 0, next_ip = 0;

@@ -25,7 +25,7 @@
 #include <netinet/in.h>
 #include <linux/meshtun.h>
 
-#include "genl.h"
+#include "netlink.h"
 
 struct mt_allowedip {
 	int family;
@@ -83,8 +83,8 @@ struct mt_device_conf {
 	size_t n_peers, cap_peers;
 };
 
-int mt_conf_get(struct mt_genl *g, const char *ifname, struct mt_device_conf *conf);
-int mt_conf_set(struct mt_genl *g, const struct mt_device_conf *conf);
+int mt_conf_get(struct mt_netlink *g, const char *ifname, struct mt_device_conf *conf);
+int mt_conf_set(struct mt_netlink *g, const struct mt_device_conf *conf);
 void mt_conf_free(struct mt_device_conf *conf);
 struct mt_peer_conf *mt_conf_add_peer(struct mt_device_conf *conf);
 struct mt_allowedip *mt_conf_add_allowedip(struct mt_peer_conf *peer);

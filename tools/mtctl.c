@@ -18,7 +18,7 @@
  * live one family per file (cli.h lists them).
  */
 #include "cli.h"
-#include "genl.h"
+#include "netlink.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -87,11 +87,11 @@ static void usage(FILE *out, const char *prog)
 
 static int run(const struct mt_command *c, struct mt_cli *cli, int argc, char **argv)
 {
-	struct mt_genl genl;
+	struct mt_netlink genl;
 	int ret;
 
 	if (c->needs_genl) {
-		ret = mt_genl_open(&genl);
+		ret = mt_netlink_open_genl(&genl);
 		if (ret) {
 			fprintf(stderr, "%s: %s\n", cli->prog,
 				genl.message[0] ? genl.message : strerror(-ret));
@@ -101,7 +101,7 @@ static int run(const struct mt_command *c, struct mt_cli *cli, int argc, char **
 	}
 	ret = c->run(cli, argc, argv);
 	if (cli->genl)
-		mt_genl_close(cli->genl);
+		mt_netlink_close(cli->genl);
 	cli->genl = NULL;
 	/* Output that did not all get written is a failure too. */
 	if (fflush(stdout) || ferror(stdout)) {

@@ -16,6 +16,7 @@
  * setlocale(), so it is the C locale's).
  */
 #include "nft.h"
+#include "parse.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -165,17 +166,12 @@ static const char *ip_word(int family)
 	return family == AF_INET ? "ip" : "ip6";
 }
 
-static const char *addr_text(int family, const void *addr, char *buf, size_t len)
-{
-	return inet_ntop(family, addr, buf, len) ?: "?";
-}
-
 /* The rules of a plan. */
 
 static void add_guard(struct script *s, const char *table, const struct mt_nft_plan *plan)
 {
 	const struct mt_allowedip *a;
-	char addr[INET6_ADDRSTRLEN];
+	char addr[MT_ADDR_TEXT_LEN];
 
 	/* raw: ahead of conntrack, so the spoofed packets create no state */
 	add(s, "add chain inet %s " CHAIN_GUARD
@@ -183,13 +179,13 @@ static void add_guard(struct script *s, const char *table, const struct mt_nft_p
 	for (a = plan->guard; a < plan->guard + plan->n_guard; a++)
 		add(s, "add rule inet %s " CHAIN_GUARD
 		    " iifname != \"%s\" %s daddr %s fib saddr type != local drop\n", table,
-		    plan->dev, ip_word(a->family), addr_text(a->family, a->addr, addr, sizeof(addr)));
+		    plan->dev, ip_word(a->family), mt_format_addr(a->family, a->addr, addr));
 }
 
 static void add_dnat(struct script *s, const char *table, const struct mt_nft_plan *plan)
 {
 	const struct mt_forward *f;
-	char addr[INET6_ADDRSTRLEN];
+	char addr[MT_ADDR_TEXT_LEN];
 
 	add(s, "add chain inet %s " CHAIN_DNAT
 	    " { type nat hook prerouting priority dstnat; }\n", table);
@@ -200,13 +196,13 @@ static void add_dnat(struct script *s, const char *table, const struct mt_nft_pl
 		if (f->to.sa.sa_family == AF_INET)
 			add(s, "add rule inet %s " CHAIN_DNAT " iifname != \"%s\" meta nfproto ipv4"
 			    " meta l4proto %s th dport %u dnat ip to %s:%u\n", table, plan->dev,
-			    proto, f->port, addr_text(AF_INET, &f->to.sin.sin_addr, addr, sizeof(addr)),
+			    proto, f->port, mt_format_addr(AF_INET, &f->to.sin.sin_addr, addr),
 			    ntohs(f->to.sin.sin_port));
 		else
 			add(s, "add rule inet %s " CHAIN_DNAT " iifname != \"%s\" meta nfproto ipv6"
 			    " meta l4proto %s th dport %u dnat ip6 to [%s]:%u\n", table, plan->dev,
 			    proto, f->port,
-			    addr_text(AF_INET6, &f->to.sin6.sin6_addr, addr, sizeof(addr)),
+			    mt_format_addr(AF_INET6, &f->to.sin6.sin6_addr, addr),
 			    ntohs(f->to.sin6.sin6_port));
 	}
 }
@@ -230,7 +226,7 @@ static void add_masquerade(struct script *s, const char *table, const struct mt_
 			   bool gateway)
 {
 	const struct mt_allowedip *a;
-	char addr[INET6_ADDRSTRLEN];
+	char addr[MT_ADDR_TEXT_LEN];
 
 	add(s, "add chain inet %s " CHAIN_MASQ
 	    " { type nat hook postrouting priority srcnat; }\n", table);
@@ -242,7 +238,7 @@ static void add_masquerade(struct script *s, const char *table, const struct mt_
 	for (a = plan->bypass_sources; a < plan->bypass_sources + plan->n_bypass_sources; a++)
 		add(s, "add rule inet %s " CHAIN_MASQ " meta mark 0x%08x oifname != \"%s\""
 		    " %s saddr %s masquerade\n", table, plan->bypass_mark, plan->dev,
-		    ip_word(a->family), addr_text(a->family, a->addr, addr, sizeof(addr)));
+		    ip_word(a->family), mt_format_addr(a->family, a->addr, addr));
 	/* postrouting knows the input interface of what it forwards */
 	if (gateway)
 		add(s, "add rule inet %s " CHAIN_MASQ " iifname \"%s\" oifname \"%s\" masquerade\n",

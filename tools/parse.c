@@ -273,6 +273,11 @@ static char *append_addr(char *p, int family, const void *addr)
 	return family == AF_INET ? append_ipv4(p, addr) : append_ipv6(p, addr);
 }
 
+size_t mt_addr_len(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
 char *mt_format_addr(int family, const void *addr, char buf[MT_ADDR_TEXT_LEN])
 {
 	*append_addr(buf, family, addr) = '\0';

@@ -11,6 +11,7 @@
  *   mt_parse_fwmark()    decimal or 0x hex, "off" = 0
  *   mt_parse_keepalive() 0..65535 seconds, "off" = 0
  *   mt_parse_switch()    on/off, yes/no, true/false, 1/0 (any case)
+ *   mt_addr_len()        the bytes of an address of a family (4 or 16)
  *   mt_format_addr()     IPv4/IPv6 address -> text, as inet_ntop writes it
  *   mt_format_cidr()     allowed IP -> text
  *   mt_format_endpoint() sockaddr -> "1.2.3.4:5" or "[::1]:5"
@@ -22,6 +23,7 @@
 #define MT_TOOLS_PARSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "conf.h"
 
@@ -36,6 +38,7 @@ char *mt_trim(char *s);
 int mt_parse_fwmark(uint32_t *out, const char *text);
 int mt_parse_keepalive(uint16_t *out, const char *text);
 int mt_parse_switch(bool *out, const char *text);
+size_t mt_addr_len(int family);
 char *mt_format_addr(int family, const void *addr, char buf[MT_ADDR_TEXT_LEN]);
 const char *mt_format_cidr(const struct mt_allowedip *ip, char *buf, size_t len);
 const char *mt_format_endpoint(const union mt_sockaddr *ep, char *buf, size_t len);

@@ -2,6 +2,7 @@
 /*
  * rtnl.c - links, addresses, routes and policy rules over rtnetlink.
  */
+#include "parse.h"
 #include "rtnl.h"
 
 #include <errno.h>
@@ -15,11 +16,6 @@
 #ifndef FRA_UID_RANGE
 #define FRA_UID_RANGE 20
 #endif
-
-static size_t addr_len(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
 
 /* A request of TYPE with FLAGS and a fixed header HDR of LEN bytes. */
 static struct nl_msg *request(int type, int flags, const void *hdr, size_t len)
@@ -74,7 +70,7 @@ struct nl_msg *mt_rtnl_addr_new(uint32_t ifindex, const struct mt_allowedip *add
 		.ifa_index = ifindex,
 	};
 	struct nl_msg *msg = request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
-	size_t len = addr_len(addr->family);
+	size_t len = mt_addr_len(addr->family);
 
 	if (!msg)
 		return NULL;
@@ -93,7 +89,7 @@ struct nl_msg *mt_rtnl_route_new(const struct mt_route *route)
 		.rtm_type = RTN_UNICAST,
 	};
 	struct nl_msg *msg = request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof(rtm));
-	size_t len = addr_len(route->family);
+	size_t len = mt_addr_len(route->family);
 	int failed;
 
 	if (!msg)
@@ -139,11 +135,11 @@ struct nl_msg *mt_rtnl_rule_new(const struct mt_rule *rule)
 		failed |= nla_put(msg, FRA_UID_RANGE, sizeof(range), &range);
 	}
 	if (rule->dst_len)
-		failed |= nla_put(msg, FRA_DST, addr_len(rule->family), rule->dst);
+		failed |= nla_put(msg, FRA_DST, mt_addr_len(rule->family), rule->dst);
 	return built(msg, failed);
 }
 
-int mt_rtnl_link_set(struct mt_genl *r, uint32_t ifindex, uint32_t mtu, bool up)
+int mt_rtnl_link_set(struct mt_netlink *r, uint32_t ifindex, uint32_t mtu, bool up)
 {
 	struct ifinfomsg ifi = {
 		.ifi_family = AF_UNSPEC,
@@ -159,7 +155,7 @@ int mt_rtnl_link_set(struct mt_genl *r, uint32_t ifindex, uint32_t mtu, bool up)
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	return mt_genl_request(r, msg, NULL, NULL);
+	return mt_netlink_request(r, msg, NULL, NULL);
 }
 
 static int on_link(struct nl_msg *msg, void *arg)
@@ -173,7 +169,7 @@ static int on_link(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int mt_rtnl_link_mtu(struct mt_genl *r, uint32_t ifindex, uint32_t *mtu)
+int mt_rtnl_link_mtu(struct mt_netlink *r, uint32_t ifindex, uint32_t *mtu)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
 	struct nl_msg *msg = request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
@@ -181,7 +177,7 @@ int mt_rtnl_link_mtu(struct mt_genl *r, uint32_t ifindex, uint32_t *mtu)
 	if (!msg)
 		return -ENOMEM;
 	*mtu = 0;
-	return mt_genl_request(r, msg, on_link, mtu);
+	return mt_netlink_request(r, msg, on_link, mtu);
 }
 
 /* A route message into *route; 0, or -EAGAIN when it is not one to use. */
@@ -197,7 +193,7 @@ static int parse_route(struct nl_msg *msg, struct mt_route *route)
 	route->family = rtm->rtm_family;
 	route->dst_len = rtm->rtm_dst_len;
 	route->table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	len = addr_len(route->family);
+	len = mt_addr_len(route->family);
 	if (tb[RTA_DST] && nla_len(tb[RTA_DST]) == (int)len)
 		memcpy(route->dst, nla_data(tb[RTA_DST]), len);
 	if (tb[RTA_OIF])
@@ -222,21 +218,21 @@ static int on_route_get(struct nl_msg *msg, void *arg)
 	return ret == -EAGAIN ? -ENETUNREACH : ret;
 }
 
-int mt_rtnl_route_get(struct mt_genl *r, int family, const void *dst, uint32_t fwmark,
+int mt_rtnl_route_get(struct mt_netlink *r, int family, const void *dst, uint32_t fwmark,
 		      struct mt_route *out)
 {
-	struct rtmsg rtm = { .rtm_family = family, .rtm_dst_len = addr_len(family) * 8 };
+	struct rtmsg rtm = { .rtm_family = family, .rtm_dst_len = mt_addr_len(family) * 8 };
 	struct nl_msg *msg = request(RTM_GETROUTE, 0, &rtm, sizeof(rtm));
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put(msg, RTA_DST, addr_len(family), dst) ||
+	if (nla_put(msg, RTA_DST, mt_addr_len(family), dst) ||
 	    (fwmark && nla_put_u32(msg, RTA_MARK, fwmark))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
 	memset(out, 0, sizeof(*out));
-	return mt_genl_request(r, msg, on_route_get, out);
+	return mt_netlink_request(r, msg, on_route_get, out);
 }
 
 struct default_search {
@@ -266,7 +262,7 @@ static int on_default_route(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int mt_rtnl_default_route(struct mt_genl *r, int family, uint32_t table, struct mt_route *out)
+int mt_rtnl_default_route(struct mt_netlink *r, int family, uint32_t table, struct mt_route *out)
 {
 	struct default_search s = { .table = table, .out = out };
 	struct rtmsg rtm = { .rtm_family = family };
@@ -278,7 +274,7 @@ int mt_rtnl_default_route(struct mt_genl *r, int family, uint32_t table, struct 
 		if (!msg)
 			return -ENOMEM;
 		s.found = false;
-		ret = mt_genl_request(r, msg, on_default_route, &s);
+		ret = mt_netlink_request(r, msg, on_default_route, &s);
 	} while (ret == -EINTR);
 	if (ret)
 		return ret;
@@ -306,7 +302,7 @@ static int on_table_user(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int mt_rtnl_table_used(struct mt_genl *r, uint32_t table, bool *used)
+int mt_rtnl_table_used(struct mt_netlink *r, uint32_t table, bool *used)
 {
 	static const int types[] = { RTM_GETROUTE, RTM_GETRULE };
 	struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
@@ -320,7 +316,7 @@ int mt_rtnl_table_used(struct mt_genl *r, uint32_t table, bool *used)
 
 			if (!msg)
 				return -ENOMEM;
-			ret = mt_genl_request(r, msg, on_table_user, search);
+			ret = mt_netlink_request(r, msg, on_table_user, search);
 		} while (ret == -EINTR);
 		if (ret)
 			return ret;

@@ -5,8 +5,8 @@
  * has no invert flag, suppress_prefixlength or uid range.
  *
  * The builders return an RTM_NEW* request (NLM_F_CREATE | NLM_F_EXCL,
- * NULL when out of memory) to send with mt_genl_request() on a socket from
- * mt_rtnl_open(); the same payload sent as RTM_DEL* (type + 1) removes the
+ * NULL when out of memory) to send with mt_netlink_request() on a socket from
+ * mt_netlink_open_rtnl(); the same payload sent as RTM_DEL* (type + 1) removes the
  * object again, which is how `mtctl down` undoes what it recorded.
  *
  *   mt_rtnl_link_new()   a device of a kind ("meshtun"), by name
@@ -28,7 +28,7 @@
 #include <netlink/msg.h>
 
 #include "conf.h"
-#include "genl.h"
+#include "netlink.h"
 
 struct mt_route {
 	int family;
@@ -61,11 +61,11 @@ struct nl_msg *mt_rtnl_link_new(const char *name, const char *kind);
 struct nl_msg *mt_rtnl_addr_new(uint32_t ifindex, const struct mt_allowedip *addr);
 struct nl_msg *mt_rtnl_route_new(const struct mt_route *route);
 struct nl_msg *mt_rtnl_rule_new(const struct mt_rule *rule);
-int mt_rtnl_link_set(struct mt_genl *r, uint32_t ifindex, uint32_t mtu, bool up);
-int mt_rtnl_link_mtu(struct mt_genl *r, uint32_t ifindex, uint32_t *mtu);
-int mt_rtnl_route_get(struct mt_genl *r, int family, const void *dst, uint32_t fwmark,
+int mt_rtnl_link_set(struct mt_netlink *r, uint32_t ifindex, uint32_t mtu, bool up);
+int mt_rtnl_link_mtu(struct mt_netlink *r, uint32_t ifindex, uint32_t *mtu);
+int mt_rtnl_route_get(struct mt_netlink *r, int family, const void *dst, uint32_t fwmark,
 		      struct mt_route *out);
-int mt_rtnl_default_route(struct mt_genl *r, int family, uint32_t table, struct mt_route *out);
-int mt_rtnl_table_used(struct mt_genl *r, uint32_t table, bool *used);
+int mt_rtnl_default_route(struct mt_netlink *r, int family, uint32_t table, struct mt_route *out);
+int mt_rtnl_table_used(struct mt_netlink *r, uint32_t table, bool *used);
 
 #endif /* MT_TOOLS_RTNL_H */

@@ -79,8 +79,8 @@ struct up {
 	char name[IFNAMSIZ];
 	char conf_path[PATH_MAX];
 	char state_path[PATH_MAX];
-	struct mt_genl *g;
-	struct mt_genl rtnl;
+	struct mt_netlink *g;
+	struct mt_netlink rtnl;
 	struct mt_state st;
 	struct mt_device_conf conf;
 	struct mt_up_conf up;
@@ -99,11 +99,6 @@ struct up {
 static int fam(int family)
 {
 	return family == AF_INET6;
-}
-
-static size_t addr_len(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
 }
 
 static int failf(struct up *u, const char *cmd, const char *fmt, ...)
@@ -245,7 +240,7 @@ static int install(struct up *u, struct nl_msg *msg, const char *desc)
 		nlmsg_free(msg);
 		return fail_record(u, ret);
 	}
-	ret = mt_genl_request(&u->rtnl, msg, NULL, NULL);
+	ret = mt_netlink_request(&u->rtnl, msg, NULL, NULL);
 	if (ret) {
 		mt_state_undo(&u->st);
 		return failf(u, "up", "%s: %s%s%s", desc, strerror(-ret),
@@ -299,7 +294,7 @@ static void mask_prefix(struct mt_allowedip *p)
 {
 	size_t i;
 
-	for (i = 0; i < addr_len(p->family); i++) {
+	for (i = 0; i < mt_addr_len(p->family); i++) {
 		int bits = (int)p->cidr - 8 * (int)i;
 
 		if (bits <= 0)
@@ -312,7 +307,7 @@ static void mask_prefix(struct mt_allowedip *p)
 static bool same_prefix(const struct mt_allowedip *a, const struct mt_allowedip *b)
 {
 	return a->family == b->family && a->cidr == b->cidr &&
-	       !memcmp(a->addr, b->addr, addr_len(a->family));
+	       !memcmp(a->addr, b->addr, mt_addr_len(a->family));
 }
 
 static int add_routed(struct up *u, const struct mt_allowedip *prefix)
@@ -433,8 +428,8 @@ static int add_route(struct up *u, int family, const uint8_t *dst, uint8_t len, 
 	const struct mt_allowedip *src;
 	char desc[160], buf[64], ifname[IF_NAMESIZE] = "?";
 
-	memcpy(r.dst, dst, addr_len(family));
-	memcpy(text.addr, dst, addr_len(family));
+	memcpy(r.dst, dst, mt_addr_len(family));
+	memcpy(text.addr, dst, mt_addr_len(family));
 	if (via) {
 		r.oif = via->oif;
 		r.has_gateway = via->has_gateway;
@@ -779,7 +774,7 @@ static void stop_watcher(pid_t pid)
 }
 
 /* Undo one line of the record; 0 also when the object is gone already. */
-static int undo_line(struct mt_genl *rtnl, const char *line, char *err, size_t errlen)
+static int undo_line(struct mt_netlink *rtnl, const char *line, char *err, size_t errlen)
 {
 	struct mt_nft_set set;
 	char a[PATH_MAX], b[300];
@@ -797,7 +792,7 @@ static int undo_line(struct mt_genl *rtnl, const char *line, char *err, size_t e
 			nlmsg_free(msg);
 			ret = -EINVAL;
 		} else {
-			ret = mt_genl_request(rtnl, msg, NULL, NULL);
+			ret = mt_netlink_request(rtnl, msg, NULL, NULL);
 		}
 		free(data);
 		if (ret == -ENOENT || ret == -ESRCH || ret == -ENODEV || ret == -EADDRNOTAVAIL)
@@ -845,9 +840,9 @@ static int undo_line(struct mt_genl *rtnl, const char *line, char *err, size_t e
 /* Undo every line, newest first; the first failure is reported, the rest tried. */
 static int undo_all(const char *prog, const char *cmd, const char *name, char **lines, size_t n)
 {
-	struct mt_genl rtnl;
+	struct mt_netlink rtnl;
 	char err[512];
-	int ret = mt_rtnl_open(&rtnl), failed = 0;
+	int ret = mt_netlink_open_rtnl(&rtnl), failed = 0;
 
 	if (ret) {
 		fprintf(stderr, "%s: %s %s: rtnetlink: %s\n", prog, cmd, name, strerror(-ret));
@@ -860,7 +855,7 @@ static int undo_all(const char *prog, const char *cmd, const char *name, char **
 			err);
 		failed = 1;
 	}
-	mt_genl_close(&rtnl);
+	mt_netlink_close(&rtnl);
 	return failed;
 }
 
@@ -923,7 +918,7 @@ int mt_down(const char *prog, const char *arg)
 	return failed;
 }
 
-int mt_up(const char *prog, struct mt_genl *g, const char *arg)
+int mt_up(const char *prog, struct mt_netlink *g, const char *arg)
 {
 	struct up u = { .prog = prog, .g = g, .st = { .fd = -1 } };
 	char err[512], *dir;
@@ -958,12 +953,12 @@ int mt_up(const char *prog, struct mt_genl *g, const char *arg)
 			failf(&u, "up", "creating %s: %s", u.state_path, strerror(-ret));
 		goto out;
 	}
-	ret = mt_rtnl_open(&u.rtnl);
+	ret = mt_netlink_open_rtnl(&u.rtnl);
 	if (ret) {
 		failf(&u, "up", "rtnetlink: %s", strerror(-ret));
 	} else {
 		ret = install_all(&u);
-		mt_genl_close(&u.rtnl);
+		mt_netlink_close(&u.rtnl);
 	}
 	mt_state_close(&u.st);
 	if (ret) {

@@ -17,9 +17,9 @@
 #ifndef MT_TOOLS_UP_H
 #define MT_TOOLS_UP_H
 
-#include "genl.h"
+#include "netlink.h"
 
-int mt_up(const char *prog, struct mt_genl *g, const char *arg);
+int mt_up(const char *prog, struct mt_netlink *g, const char *arg);
 int mt_down(const char *prog, const char *arg);
 
 #endif /* MT_TOOLS_UP_H */

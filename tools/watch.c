@@ -15,11 +15,6 @@
 #include <unistd.h>
 #include <linux/rtnetlink.h>
 
-static size_t addr_len(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
-
 static bool same_route(const struct mt_route *a, const struct mt_route *b)
 {
 	return a->family == b->family && a->dst_len == b->dst_len && a->oif == b->oif &&
@@ -86,7 +81,7 @@ static int send_route(struct mt_watch *w, const struct mt_route *r, bool add)
 		nlmsg_hdr(msg)->nlmsg_type = RTM_DELROUTE;
 		nlmsg_hdr(msg)->nlmsg_flags = 0;
 	}
-	return mt_genl_request(w->rtnl, msg, NULL, NULL);
+	return mt_netlink_request(w->rtnl, msg, NULL, NULL);
 }
 
 /* Where ADDR/LEN should be routed now: *out, or false for nowhere. */
@@ -96,14 +91,14 @@ static bool wanted(struct mt_watch *w, int family, const uint8_t *addr, uint8_t 
 	struct mt_route now;
 
 	/* A host on a directly connected network needs no route of ours. */
-	if (len == addr_len(family) * 8 &&
+	if (len == mt_addr_len(family) * 8 &&
 	    !mt_rtnl_route_get(w->rtnl, family, addr, 0, &now) && !now.has_gateway &&
 	    now.oif != w->ifindex)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->family = family;
 	out->dst_len = len;
-	memcpy(out->dst, addr, addr_len(family));
+	memcpy(out->dst, addr, mt_addr_len(family));
 	out->table = RT_TABLE_MAIN;
 	out->oif = def->oif;
 	out->has_gateway = def->has_gateway;
@@ -148,7 +143,7 @@ int mt_watch_sync(struct mt_watch *w)
 			continue;
 		if (wanted(w, family, family == AF_INET6 ? ep->sin6.sin6_addr.s6_addr
 							  : (const uint8_t *)&ep->sin.sin_addr,
-			   addr_len(family) * 8, &def[family == AF_INET6], &r))
+			   mt_addr_len(family) * 8, &def[family == AF_INET6], &r))
 			ret = add_wanted(&want, &n_want, &r);
 	}
 	mt_conf_free(&conf);
@@ -215,7 +210,7 @@ static void drain(int fd)
 
 pid_t mt_watch_run(struct mt_watch *w)
 {
-	struct mt_genl g, rtnl;
+	struct mt_netlink g, rtnl;
 	struct nl_sock *events;
 	pid_t pid;
 	int null;
@@ -237,7 +232,7 @@ pid_t mt_watch_run(struct mt_watch *w)
 	/* Sockets of its own: the caller's stay the caller's. */
 	w->g = &g;
 	w->rtnl = &rtnl;
-	if (mt_genl_open(&g) || mt_rtnl_open(&rtnl))
+	if (mt_netlink_open_genl(&g) || mt_netlink_open_rtnl(&rtnl))
 		_exit(1);
 	events = nl_socket_alloc();
 	if (!events || nl_connect(events, NETLINK_ROUTE) ||

@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "genl.h"
+#include "netlink.h"
 #include "rtnl.h"
 
 struct mt_watch {
@@ -36,7 +36,7 @@ struct mt_watch {
 	const struct mt_allowedip *direct;	/* prefixes kept outside too */
 	size_t n_direct;
 	char path[PATH_MAX];			/* the record of its routes */
-	struct mt_genl *g, *rtnl;
+	struct mt_netlink *g, *rtnl;
 	struct mt_route *routes;		/* installed, as recorded */
 	size_t n_routes;
 };

@@ -72,7 +72,7 @@ static char *ip_text(const struct mt_allowedip *ip, char *buf)
 }
 
 /* A full textual image of the device, to compare before and after. */
-static char *snapshot(struct mt_genl *g, const char *dev)
+static char *snapshot(struct mt_netlink *g, const char *dev)
 {
 	struct mt_device_conf c;
 	char *out = NULL, buf[64];
@@ -101,7 +101,7 @@ static char *snapshot(struct mt_genl *g, const char *dev)
 }
 
 FIXTURE(config) {
-	struct mt_genl g;
+	struct mt_netlink g;
 	struct mt_device_conf c;
 };
 
@@ -109,7 +109,7 @@ FIXTURE_SETUP(config)
 {
 	link_del("mtc0");
 	ASSERT_EQ(0, link_add("mtc0"));
-	ASSERT_EQ(0, mt_genl_open(&self->g));
+	ASSERT_EQ(0, mt_netlink_open_genl(&self->g));
 	memset(&self->c, 0, sizeof(self->c));
 	strcpy(self->c.ifname, "mtc0");
 }
@@ -117,7 +117,7 @@ FIXTURE_SETUP(config)
 FIXTURE_TEARDOWN(config)
 {
 	mt_conf_free(&self->c);
-	mt_genl_close(&self->g);
+	mt_netlink_close(&self->g);
 	link_del("mtc0");
 }
 
@@ -332,9 +332,9 @@ static const uint16_t bad_family = 99;
 static const uint8_t cidr33 = 33, cidr129 = 129, two = 2;
 
 /* A request: one good peer, then a second whose part "level" is bad. */
-static struct nl_msg *bad_request(struct mt_genl *g, const struct bad_case *bc)
+static struct nl_msg *bad_request(struct mt_netlink *g, const struct bad_case *bc)
 {
-	struct nl_msg *msg = mt_genl_msg(g, MESHTUN_CMD_SET_DEVICE, 0);
+	struct nl_msg *msg = mt_netlink_genl_msg(g, MESHTUN_CMD_SET_DEVICE, 0);
 	struct nlattr *peers, *peer, *ips, *ip;
 	bool v6 = bc->level == A_IP6;
 	int level = v6 ? A_IP : bc->level;
@@ -491,7 +491,7 @@ TEST_F(config, boundaries_accepted)
 static int in_moved_namespace(int ready_fd, int moved_fd)
 {
 	struct mt_device_conf c = { .ifname = "mtp0" }, got;
-	struct mt_genl g;
+	struct mt_netlink g;
 	char byte = 0;
 	int ret;
 
@@ -501,7 +501,7 @@ static int in_moved_namespace(int ready_fd, int moved_fd)
 		return 12;
 	if (write(ready_fd, &byte, 1) != 1 || read(moved_fd, &byte, 1) != 1)
 		return 13;
-	if (mt_genl_open(&g))
+	if (mt_netlink_open_genl(&g))
 		return 14;
 	if (mt_conf_get(&g, "mtp0", &got))
 		return 15;
@@ -521,7 +521,7 @@ static int in_moved_namespace(int ready_fd, int moved_fd)
 	c.fwmark = 1;
 	if (mt_conf_set(&g, &c) != -EPERM)
 		return 18;
-	mt_genl_close(&g);
+	mt_netlink_close(&g);
 	return 0;
 }
 
@@ -561,7 +561,7 @@ TEST_F(config, rejected_requests_change_nothing)
 
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *bc = &bad_cases[i];
-		int ret = mt_genl_request(&self->g, bad_request(&self->g, bc), NULL, NULL);
+		int ret = mt_netlink_request(&self->g, bad_request(&self->g, bc), NULL, NULL);
 
 		EXPECT_EQ(bc->err, ret) TH_LOG("%s: got %d (%s)", bc->name, ret, self->g.message);
 		EXPECT_NE(-1, self->g.offset) TH_LOG("%s: no attribute named", bc->name);
@@ -720,10 +720,10 @@ struct churn {
 static void *churn_thread(void *arg)
 {
 	struct churn *ch = arg;
-	struct mt_genl g;
+	struct mt_netlink g;
 	unsigned int salt = 2;
 
-	if (mt_genl_open(&g)) {
+	if (mt_netlink_open_genl(&g)) {
 		ch->errors++;
 		return NULL;
 	}
@@ -743,7 +743,7 @@ static void *churn_thread(void *arg)
 		/* Leave gaps in which a whole dump can get through. */
 		usleep(200 * 1000);
 	}
-	mt_genl_close(&g);
+	mt_netlink_close(&g);
 	return NULL;
 }
 
@@ -806,7 +806,7 @@ static void build_peers(struct mt_device_conf *c, unsigned int first, unsigned i
  * read: the kernel fills the first message at once, then waits for the
  * reader. The socket, or -errno. Reads time out after 30 s.
  */
-static int dump_start(const struct mt_genl *g, const char *ifname)
+static int dump_start(const struct mt_netlink *g, const char *ifname)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct timeval timeout = { .tv_sec = 30 };
@@ -1130,7 +1130,7 @@ TEST_F_TIMEOUT(config, interrupted_dump_ends_flagged, 120)
 }
 
 /* Seconds to dump mtc0 to its end, with 4 KiB reads; *ips gets the allowed IPs. */
-static double time_dump(const struct mt_genl *g, int *ips)
+static double time_dump(const struct mt_netlink *g, int *ips)
 {
 	struct dump_result r = { 0 };
 	struct timespec t0, t1;
@@ -1214,10 +1214,10 @@ struct hub_peer {
  * A SET request for mtc0 with these peers; *named gets the offset of the
  * HUB attribute of peers[expect], as the kernel's extack gives it.
  */
-static struct nl_msg *hub_request(struct mt_genl *g, const struct hub_peer *peers,
+static struct nl_msg *hub_request(struct mt_netlink *g, const struct hub_peer *peers,
 				  unsigned int n, uint32_t flags, unsigned int expect, int *named)
 {
-	struct nl_msg *msg = mt_genl_msg(g, MESHTUN_CMD_SET_DEVICE, 0);
+	struct nl_msg *msg = mt_netlink_genl_msg(g, MESHTUN_CMD_SET_DEVICE, 0);
 	struct nlattr *list, *peer;
 	uint8_t key[32];
 	unsigned int i;
@@ -1243,7 +1243,7 @@ static struct nl_msg *hub_request(struct mt_genl *g, const struct hub_peer *peer
 	return msg;
 }
 
-static int count_hubs(struct mt_genl *g)
+static int count_hubs(struct mt_netlink *g)
 {
 	struct mt_device_conf got;
 	int hubs = 0;
@@ -1282,7 +1282,7 @@ TEST_F(config, hubs_capped)
 	ASSERT_EQ(16, count_hubs(&self->g));
 	before = snapshot(&self->g, "mtc0");
 
-	ret = mt_genl_request(&self->g, hub_request(&self->g, one_more, 1, 0, 0, &named),
+	ret = mt_netlink_request(&self->g, hub_request(&self->g, one_more, 1, 0, 0, &named),
 			      NULL, NULL);
 	EXPECT_EQ(-E2BIG, ret);
 	EXPECT_NE(NULL, strstr(self->g.message, "too many hubs")) TH_LOG("%s", self->g.message);
@@ -1291,7 +1291,7 @@ TEST_F(config, hubs_capped)
 	EXPECT_STREQ(before, after);
 	free(after);
 
-	ret = mt_genl_request(&self->g, hub_request(&self->g, two_more, 4, 0, 2, &named),
+	ret = mt_netlink_request(&self->g, hub_request(&self->g, two_more, 4, 0, 2, &named),
 			      NULL, NULL);
 	EXPECT_EQ(-E2BIG, ret);
 	EXPECT_EQ(named, self->g.offset) TH_LOG("the first HUB over the limit is named");
@@ -1302,7 +1302,7 @@ TEST_F(config, hubs_capped)
 	/* REPLACE_PEERS: 17 hubs are refused, 16 are fine. */
 	for (i = 0; i < 17; i++)
 		replace[i] = (struct hub_peer){ 100 + i, 1, false };
-	ret = mt_genl_request(&self->g, hub_request(&self->g, replace, 17,
+	ret = mt_netlink_request(&self->g, hub_request(&self->g, replace, 17,
 						    MESHTUN_DEVICE_F_REPLACE_PEERS, 16, &named),
 			      NULL, NULL);
 	EXPECT_EQ(-E2BIG, ret);
@@ -1312,13 +1312,13 @@ TEST_F(config, hubs_capped)
 	free(after);
 	free(before);
 
-	EXPECT_EQ(0, mt_genl_request(&self->g, hub_request(&self->g, swap, 2, 0, 0, &named),
+	EXPECT_EQ(0, mt_netlink_request(&self->g, hub_request(&self->g, swap, 2, 0, 0, &named),
 				     NULL, NULL)) TH_LOG("%s", self->g.message);
 	EXPECT_EQ(16, count_hubs(&self->g));
-	EXPECT_EQ(0, mt_genl_request(&self->g, hub_request(&self->g, removal, 2, 0, 0, &named),
+	EXPECT_EQ(0, mt_netlink_request(&self->g, hub_request(&self->g, removal, 2, 0, 0, &named),
 				     NULL, NULL)) TH_LOG("%s", self->g.message);
 	EXPECT_EQ(16, count_hubs(&self->g));
-	EXPECT_EQ(0, mt_genl_request(&self->g, hub_request(&self->g, replace, 16,
+	EXPECT_EQ(0, mt_netlink_request(&self->g, hub_request(&self->g, replace, 16,
 							   MESHTUN_DEVICE_F_REPLACE_PEERS, 0,
 							   &named), NULL, NULL))
 		TH_LOG("%s", self->g.message);

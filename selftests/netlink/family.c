@@ -22,7 +22,7 @@
 #include "util.h"
 
 FIXTURE(family) {
-	struct mt_genl g;
+	struct mt_netlink g;
 	uint32_t ifindex;
 };
 
@@ -32,12 +32,12 @@ FIXTURE_SETUP(family)
 	ASSERT_EQ(0, link_add("mtf0"));
 	self->ifindex = if_nametoindex("mtf0");
 	ASSERT_NE(0U, self->ifindex);
-	ASSERT_EQ(0, mt_genl_open(&self->g)) TH_LOG("open: %s", self->g.message);
+	ASSERT_EQ(0, mt_netlink_open_genl(&self->g)) TH_LOG("open: %s", self->g.message);
 }
 
 FIXTURE_TEARDOWN(family)
 {
-	mt_genl_close(&self->g);
+	mt_netlink_close(&self->g);
 	link_del("mtf0");
 }
 
@@ -99,16 +99,16 @@ TEST_F(family, get_needs_exactly_one_selector)
 {
 	struct nl_msg *msg;
 
-	msg = mt_genl_msg(&self->g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
+	msg = mt_netlink_genl_msg(&self->g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
 	ASSERT_NE(NULL, msg);
-	EXPECT_EQ(-EINVAL, mt_genl_request(&self->g, msg, NULL, NULL));
+	EXPECT_EQ(-EINVAL, mt_netlink_request(&self->g, msg, NULL, NULL));
 	EXPECT_NE(NULL, strstr(self->g.message, "missing MESHTUN_DEVICE_A_IFINDEX"));
 
-	msg = mt_genl_msg(&self->g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
+	msg = mt_netlink_genl_msg(&self->g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
 	ASSERT_NE(NULL, msg);
 	nla_put_u32(msg, MESHTUN_DEVICE_A_IFINDEX, self->ifindex);
 	nla_put_string(msg, MESHTUN_DEVICE_A_IFNAME, "mtf0");
-	EXPECT_EQ(-EINVAL, mt_genl_request(&self->g, msg, NULL, NULL));
+	EXPECT_EQ(-EINVAL, mt_netlink_request(&self->g, msg, NULL, NULL));
 	EXPECT_NE(NULL, strstr(self->g.message, "not both"));
 }
 
@@ -117,46 +117,46 @@ TEST_F(family, strict_attribute_validation)
 	struct nl_msg *msg;
 
 	/* An attribute the family does not know. */
-	msg = mt_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
+	msg = mt_netlink_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
 	ASSERT_NE(NULL, msg);
 	nla_put_u32(msg, MESHTUN_DEVICE_A_IFINDEX, self->ifindex);
 	nla_put_u32(msg, MESHTUN_DEVICE_A_MAX + 7, 1);
-	EXPECT_EQ(-EINVAL, mt_genl_request(&self->g, msg, NULL, NULL));
+	EXPECT_EQ(-EINVAL, mt_netlink_request(&self->g, msg, NULL, NULL));
 	EXPECT_NE(-1, self->g.offset);
 
 	/* A u32 attribute two bytes long. */
-	msg = mt_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
+	msg = mt_netlink_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
 	ASSERT_NE(NULL, msg);
 	nla_put_u16(msg, MESHTUN_DEVICE_A_IFINDEX, 1);
-	EXPECT_NE(0, mt_genl_request(&self->g, msg, NULL, NULL));
+	EXPECT_NE(0, mt_netlink_request(&self->g, msg, NULL, NULL));
 	EXPECT_NE(-1, self->g.offset);
 
 	/* A name that is not NUL-terminated within IFNAMSIZ. */
-	msg = mt_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
+	msg = mt_netlink_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
 	ASSERT_NE(NULL, msg);
 	nla_put(msg, MESHTUN_DEVICE_A_IFNAME, 20, "mtf0mtf0mtf0mtf0mtf0");
-	EXPECT_NE(0, mt_genl_request(&self->g, msg, NULL, NULL));
+	EXPECT_NE(0, mt_netlink_request(&self->g, msg, NULL, NULL));
 	EXPECT_NE(-1, self->g.offset);
 
 	/* A command the family does not have. */
-	msg = mt_genl_msg(&self->g, MESHTUN_CMD_MAX + 1, 0);
+	msg = mt_netlink_genl_msg(&self->g, MESHTUN_CMD_MAX + 1, 0);
 	ASSERT_NE(NULL, msg);
-	EXPECT_EQ(-EOPNOTSUPP, mt_genl_request(&self->g, msg, NULL, NULL));
+	EXPECT_EQ(-EOPNOTSUPP, mt_netlink_request(&self->g, msg, NULL, NULL));
 }
 
 TEST_F(family, set_device)
 {
 	struct nl_msg *msg;
 
-	msg = mt_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
+	msg = mt_netlink_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
 	ASSERT_NE(NULL, msg);
 	nla_put_string(msg, MESHTUN_DEVICE_A_IFNAME, "mtf0");
-	EXPECT_EQ(0, mt_genl_request(&self->g, msg, NULL, NULL)) TH_LOG("%s", self->g.message);
+	EXPECT_EQ(0, mt_netlink_request(&self->g, msg, NULL, NULL)) TH_LOG("%s", self->g.message);
 
-	msg = mt_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
+	msg = mt_netlink_genl_msg(&self->g, MESHTUN_CMD_SET_DEVICE, 0);
 	ASSERT_NE(NULL, msg);
 	nla_put_string(msg, MESHTUN_DEVICE_A_IFNAME, "lo");
-	EXPECT_EQ(-ENODEV, mt_genl_request(&self->g, msg, NULL, NULL));
+	EXPECT_EQ(-ENODEV, mt_netlink_request(&self->g, msg, NULL, NULL));
 	EXPECT_STREQ("no such meshtun device", self->g.message);
 	/* Requests (unlike dumps, on 6.1) also point at the attribute. */
 	EXPECT_NE(-1, self->g.offset);
@@ -181,20 +181,20 @@ static int in_child(int (*fn)(uint32_t ifindex), uint32_t ifindex)
 static int both_refused(uint32_t ifindex)
 {
 	struct test_device dev;
-	struct mt_genl g;
+	struct mt_netlink g;
 	struct nl_msg *msg;
 
-	if (mt_genl_open(&g))
+	if (mt_netlink_open_genl(&g))
 		return 10;
 	if (get_device_by_index(&g, ifindex, &dev) != -EPERM)
 		return 11;
-	msg = mt_genl_msg(&g, MESHTUN_CMD_SET_DEVICE, 0);
+	msg = mt_netlink_genl_msg(&g, MESHTUN_CMD_SET_DEVICE, 0);
 	if (!msg)
 		return 12;
 	nla_put_u32(msg, MESHTUN_DEVICE_A_IFINDEX, ifindex);
-	if (mt_genl_request(&g, msg, NULL, NULL) != -EPERM)
+	if (mt_netlink_request(&g, msg, NULL, NULL) != -EPERM)
 		return 13;
-	mt_genl_close(&g);
+	mt_netlink_close(&g);
 	return 0;
 }
 
@@ -217,7 +217,7 @@ static int user_namespace_root(uint32_t ifindex)
 static int user_namespace_own_netns(uint32_t ifindex)
 {
 	struct test_device dev;
-	struct mt_genl g;
+	struct mt_netlink g;
 
 	(void)ifindex;
 	if (enter_user_namespace())
@@ -226,14 +226,14 @@ static int user_namespace_own_netns(uint32_t ifindex)
 		return 42;
 	if (link_add("mtu0"))
 		return 43;
-	if (mt_genl_open(&g))
+	if (mt_netlink_open_genl(&g))
 		return 44;
 	if (get_device_by_name(&g, "mtu0", &dev) || strcmp(dev.ifname, "mtu0"))
 		return 45;
 	/* The initial namespace's device is not visible from here. */
 	if (get_device_by_name(&g, "mtf0", &dev) != -ENODEV)
 		return 46;
-	mt_genl_close(&g);
+	mt_netlink_close(&g);
 	return 0;
 }
 

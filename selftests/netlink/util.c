@@ -86,24 +86,24 @@ static int parse_device(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int get_device_by_name(struct mt_genl *g, const char *name, struct test_device *out)
+int get_device_by_name(struct mt_netlink *g, const char *name, struct test_device *out)
 {
-	struct nl_msg *msg = mt_genl_msg(g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
+	struct nl_msg *msg = mt_netlink_genl_msg(g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
 
 	memset(out, 0, sizeof(*out));
 	if (!msg || nla_put_string(msg, MESHTUN_DEVICE_A_IFNAME, name) < 0)
 		return -ENOMEM;
-	return mt_genl_request(g, msg, parse_device, out);
+	return mt_netlink_request(g, msg, parse_device, out);
 }
 
-int get_device_by_index(struct mt_genl *g, uint32_t ifindex, struct test_device *out)
+int get_device_by_index(struct mt_netlink *g, uint32_t ifindex, struct test_device *out)
 {
-	struct nl_msg *msg = mt_genl_msg(g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
+	struct nl_msg *msg = mt_netlink_genl_msg(g, MESHTUN_CMD_GET_DEVICE, NLM_F_DUMP);
 
 	memset(out, 0, sizeof(*out));
 	if (!msg || nla_put_u32(msg, MESHTUN_DEVICE_A_IFINDEX, ifindex) < 0)
 		return -ENOMEM;
-	return mt_genl_request(g, msg, parse_device, out);
+	return mt_netlink_request(g, msg, parse_device, out);
 }
 
 int drop_privileges(void)

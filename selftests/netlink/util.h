@@ -15,7 +15,7 @@
 #include <net/if.h>
 #include <stdint.h>
 
-#include "../../tools/genl.h"
+#include "../../tools/netlink.h"
 
 struct test_device {
 	uint32_t ifindex;
@@ -25,8 +25,8 @@ struct test_device {
 
 int link_add(const char *name);
 int link_del(const char *name);
-int get_device_by_name(struct mt_genl *g, const char *name, struct test_device *out);
-int get_device_by_index(struct mt_genl *g, uint32_t ifindex, struct test_device *out);
+int get_device_by_name(struct mt_netlink *g, const char *name, struct test_device *out);
+int get_device_by_index(struct mt_netlink *g, uint32_t ifindex, struct test_device *out);
 int drop_privileges(void);
 int enter_user_namespace(void);
 

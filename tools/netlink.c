@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * genl.c - a generic netlink connection to the meshtun family.
+ * netlink.c - mtctl's netlink layer: the meshtun family and rtnetlink.
  *
  * libnl 3.7 does not parse extended acknowledgements, so the error and
  * dump-done handlers here read the kernel's message and offending
  * attribute offset from the trailing TLVs themselves.
  */
-#include "genl.h"
+#include "netlink.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #endif
 
 struct request_state {
-	struct mt_genl *g;
+	struct mt_netlink *g;
 	int (*reply)(struct nl_msg *msg, void *arg);
 	void *arg;
 	int error;
@@ -31,7 +31,7 @@ struct request_state {
 };
 
 /* Copy the extack TLVs that follow an error or done payload. */
-static void parse_extack(struct mt_genl *g, const struct nlmsghdr *nlh,
+static void parse_extack(struct mt_netlink *g, const struct nlmsghdr *nlh,
 			 size_t payload_len)
 {
 	const struct nlattr *attr;
@@ -130,7 +130,7 @@ static int on_valid(struct nl_msg *msg, void *arg)
 }
 
 /* A socket of PROTOCOL that reports extended acknowledgements. */
-static int connect_protocol(struct mt_genl *g, int protocol)
+static int connect_protocol(struct mt_netlink *g, int protocol)
 {
 	int one = 1;
 
@@ -150,7 +150,7 @@ static int connect_protocol(struct mt_genl *g, int protocol)
 	return 0;
 }
 
-int mt_rtnl_open(struct mt_genl *g)
+int mt_netlink_open_rtnl(struct mt_netlink *g)
 {
 	int ret = connect_protocol(g, NETLINK_ROUTE);
 
@@ -161,7 +161,7 @@ int mt_rtnl_open(struct mt_genl *g)
 	return ret;
 }
 
-int mt_genl_open(struct mt_genl *g)
+int mt_netlink_open_genl(struct mt_netlink *g)
 {
 	int ret;
 
@@ -190,14 +190,14 @@ err:
 	return ret == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
 }
 
-void mt_genl_close(struct mt_genl *g)
+void mt_netlink_close(struct mt_netlink *g)
 {
 	if (g->sk)
 		nl_socket_free(g->sk);
 	g->sk = NULL;
 }
 
-struct nl_msg *mt_genl_msg(struct mt_genl *g, uint8_t cmd, int flags)
+struct nl_msg *mt_netlink_genl_msg(struct mt_netlink *g, uint8_t cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
@@ -211,7 +211,7 @@ struct nl_msg *mt_genl_msg(struct mt_genl *g, uint8_t cmd, int flags)
 	return msg;
 }
 
-int mt_genl_request(struct mt_genl *g, struct nl_msg *msg,
+int mt_netlink_request(struct mt_netlink *g, struct nl_msg *msg,
 		    int (*reply)(struct nl_msg *msg, void *arg), void *arg)
 {
 	struct request_state st = { .g = g, .reply = reply, .arg = arg };
