@@ -437,12 +437,14 @@ int mt_nft_mark_chain_add(const struct mt_nft_set *set, const char *name, uint32
 	/*
 	 * A route chain routes again what it re-marks: this host's own
 	 * packets. Forwarded ones are routed after prerouting anyway.
+	 * create, not add: a chain of that name already there is an error
+	 * (never a second rule appended to someone else's chain).
 	 */
-	add(&s, "add chain %s %s %s { type route hook output priority mangle; }\n",
+	add(&s, "create chain %s %s %s { type route hook output priority mangle; }\n",
 	    set->family, set->table, name);
 	add(&s, "add rule %s %s %s %s daddr @%s meta mark set 0x%08x\n", set->family, set->table,
 	    name, ip_word(family), set->set, mark);
-	add(&s, "add chain %s %s %s-in { type filter hook prerouting priority mangle; }\n",
+	add(&s, "create chain %s %s %s-in { type filter hook prerouting priority mangle; }\n",
 	    set->family, set->table, name);
 	add(&s, "add rule %s %s %s-in %s daddr @%s meta mark set 0x%08x\n", set->family,
 	    set->table, name, ip_word(family), set->set, mark);
