@@ -10,11 +10,12 @@
 #   lt_dev NS DEV NAME PORT ADDR a meshtun device DEV in NS with key NAME,
 #                                listening on PORT, inner address ADDR/24, up
 #   lt_peer NS DEV NAME ENDPOINT ALLOWED  DEV in NS gets NAME's key as a peer
-#   lt_pair NS1 NAME1 NS2 NAME2 N [DEV]  two namespaces joined by a veth
-#                                pair (v0, 10.N.0.1 and .2), each with a DEV
-#                                (default mt0; keys NAME1 and NAME2, ports
-#                                51820 and 51821, inner 192.168.N.1 and .2),
-#                                each the other's peer
+#   lt_pair NS1 NAME1 NS2 NAME2 N [DEV [DEV2]]  two namespaces joined by a
+#                                veth pair (v0, 10.N.0.1 and .2), each with a
+#                                device DEV (default mt0; in NS2 DEV2 if
+#                                given; keys NAME1 and NAME2, ports 51820
+#                                and 51821, inner 192.168.N.1 and .2), each
+#                                the other's peer
 #   drop_count NS DEV REASON     an ethtool -S counter of DEV in NS
 #   selftest_module              load the MT_SELFTEST=y build (race windows,
 #                                clock knob) instead of the plain one
@@ -47,13 +48,14 @@ lt_peer() { # ns dev name endpoint allowed
 	in_ns "$1" "$mtctl" set dev "$2" peer "$(cat "$tmp/$3.pub")" "${ep[@]}" allowed-ips "$5"
 }
 
-lt_pair() { # ns1 name1 ns2 name2 n [dev]
+lt_pair() { # ns1 name1 ns2 name2 n [dev [dev2]]
 	local dev=${6:-mt0}
+	local dev2=${7:-$dev}
 	veth "$1" v0 "10.$5.0.1/24" "$3" v0 "10.$5.0.2/24" &&
 		lt_dev "$1" "$dev" "$2" 51820 "192.168.$5.1" &&
-		lt_dev "$3" "$dev" "$4" 51821 "192.168.$5.2" &&
+		lt_dev "$3" "$dev2" "$4" 51821 "192.168.$5.2" &&
 		lt_peer "$1" "$dev" "$4" "10.$5.0.2:51821" "192.168.$5.2/32" &&
-		lt_peer "$3" "$dev" "$2" "10.$5.0.1:51820" "192.168.$5.1/32"
+		lt_peer "$3" "$dev2" "$2" "10.$5.0.1:51820" "192.168.$5.1/32"
 }
 
 drop_count() { # ns dev reason

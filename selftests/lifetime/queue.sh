@@ -17,13 +17,8 @@ SENT=3000 BOUND=1024
 selftest_module || exit 1
 netns_add mtqa mtqb || exit 1
 
-setup() {
-	veth mtqa v0 10.33.0.1/24 mtqb v0 10.33.0.2/24 &&
-		lt_dev mtqa mta0 a 51820 192.168.33.1 && lt_dev mtqb mtb0 b 51821 192.168.33.2 &&
-		lt_peer mtqa mta0 b 10.33.0.2:51821 192.168.33.2/32 &&
-		lt_peer mtqb mtb0 a 10.33.0.1:51820 192.168.33.1/32
-}
-check "setup: a and b" setup
+# Devices named apart: a race window holds only the named one's caller.
+check "setup: a and b (devices mta0, mtb0)" lt_pair mtqa a mtqb b 33 mta0 mtb0
 check "they talk" in_ns mtqa ping -c 2 -W 5 192.168.33.2
 
 counter() { # ns dev counter
