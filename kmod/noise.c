@@ -285,6 +285,7 @@ static void handshake_zero(struct mt_handshake *hs)
 }
 
 /*
+ * Whether no handshake state may be written now (nor a session begun).
  * A removed peer's handshake must not go back into the index: removal
  * marks the peer dead, waits a grace period, then clears the handshake
  * under its lock, so a writer that checks this under the same lock either
@@ -292,7 +293,7 @@ static void handshake_zero(struct mt_handshake *hs)
  * sleep: the sleep notifier sets its mark, then clears every handshake
  * and session under their locks, and no key is made before the wake.
  */
-static bool peer_dead(const struct mt_handshake *hs)
+static bool handshake_closed(const struct mt_handshake *hs)
 {
 	return READ_ONCE(hs->entry.peer->is_dead) || mt_device_sleeping();
 }
@@ -318,7 +319,7 @@ bool mt_noise_create_initiation(struct mt_message_handshake_initiation *msg,
 
 	down_read(&mt->static_identity_lock);
 	down_write(&hs->lock);
-	if (!mt->has_private_key || peer_dead(hs))
+	if (!mt->has_private_key || handshake_closed(hs))
 		goto out;
 
 	msg->header.type = cpu_to_le32(MT_MESSAGE_HANDSHAKE_INITIATION);
@@ -416,7 +417,7 @@ struct mt_peer *mt_noise_consume_initiation(struct mt_message_handshake_initiati
 		goto out_peer;
 
 	down_write(&hs->lock);
-	if (peer_dead(hs)) {
+	if (handshake_closed(hs)) {
 		up_write(&hs->lock);
 		goto out_peer;
 	}
@@ -454,7 +455,7 @@ bool mt_noise_create_response(struct mt_message_handshake_response *msg,
 
 	down_read(&mt->static_identity_lock);
 	down_write(&hs->lock);
-	if (hs->state != MT_HANDSHAKE_CONSUMED_INITIATION || peer_dead(hs))
+	if (hs->state != MT_HANDSHAKE_CONSUMED_INITIATION || handshake_closed(hs))
 		goto out;
 
 	msg->header.type = cpu_to_le32(MT_MESSAGE_HANDSHAKE_RESPONSE);
@@ -541,7 +542,7 @@ struct mt_peer *mt_noise_consume_response(struct mt_message_handshake_response *
 	down_write(&hs->lock);
 	/* Another response, or a new initiation, may have won the race. */
 	if (hs->state != MT_HANDSHAKE_CREATED_INITIATION ||
-	    hs->entry.index != msg->receiver_index || peer_dead(hs)) {
+	    hs->entry.index != msg->receiver_index || handshake_closed(hs)) {
 		up_write(&hs->lock);
 		goto out;
 	}
@@ -762,7 +763,7 @@ bool mt_noise_begin_session(struct mt_handshake *hs, struct mt_keypairs *keypair
 	 * on a machine about to sleep.
 	 */
 	rcu_read_lock_bh();
-	if (likely(!peer_dead(hs) && netif_running(mt->dev))) {
+	if (likely(!handshake_closed(hs) && netif_running(mt->dev))) {
 		add_new_keypair(keypairs, keypair);
 		/* Our handshake's index now names the session. */
 		if (!mt_index_replace(&mt->index_table, &hs->entry, &keypair->entry))
