@@ -17,18 +17,26 @@ static bool recorded(const struct mt_cli *cli)
 	return cli->error[0];
 }
 
-int mt_cli_fail(struct mt_cli *cli, int err, const char *fmt, ...)
+int mt_cli_vfail(struct mt_cli *cli, int err, const char *object, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n;
 
 	if (recorded(cli))
 		return err;
-	n = snprintf(cli->error, sizeof(cli->error), "%s: ", cli->cmd);
+	n = snprintf(cli->error, sizeof(cli->error), "%s%s%s: ", cli->cmd, object ? " " : "",
+		     object ? object : "");
 	if (n < 0 || (size_t)n >= sizeof(cli->error))
 		return err;
-	va_start(ap, fmt);
 	vsnprintf(cli->error + n, sizeof(cli->error) - n, fmt, ap);
+	return err;
+}
+
+int mt_cli_fail(struct mt_cli *cli, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mt_cli_vfail(cli, err, NULL, fmt, ap);
 	va_end(ap);
 	return err;
 }

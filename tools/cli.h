@@ -9,6 +9,8 @@
  *   struct mt_cli          program name, subcommand, -j, the netlink handle
  *   mt_command_fn          a subcommand: (cli, argc, argv) after its name
  *   mt_cli_fail()          record "CMD: MESSAGE"; returns err
+ *   mt_cli_vfail()         record "CMD OBJECT: MESSAGE" (OBJECT may be
+ *                          NULL), from a va_list; returns err
  *   mt_cli_fail_word()     record "CMD: cannot parse "WORD": WHY"; -EINVAL
  *   mt_cli_fail_request()  record "WHAT: strerror: the kernel's extack
  *                          message"; returns err
@@ -19,14 +21,15 @@
  *
  * The subcommands, one file per family:
  *   cmd_show.c  show, showconf       cmd_keys.c  genkey, genpsk, pubkey
- *   cmd_set.c   set, setconf,        up.c        up, down
- *               addconf, syncconf
+ *   cmd_set.c   set, setconf,        up.c        up (up_internal.h
+ *               addconf, syncconf    down.c      down  lists its parts)
  * and mtctl.c holds the one table that dispatches to them and writes
  * `mtctl help`.
  */
 #ifndef MT_TOOLS_CLI_H
 #define MT_TOOLS_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 struct mt_netlink;
@@ -48,6 +51,7 @@ mt_command_fn mt_cmd_up, mt_cmd_down;
 
 int mt_cli_fail(struct mt_cli *cli, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+int mt_cli_vfail(struct mt_cli *cli, int err, const char *object, const char *fmt, va_list ap);
 int mt_cli_fail_word(struct mt_cli *cli, const char *word, const char *why);
 int mt_cli_fail_request(struct mt_cli *cli, const char *what, int err);
 void mt_cli_report(struct mt_cli *cli);

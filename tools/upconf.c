@@ -383,3 +383,13 @@ void mt_up_free(struct mt_up_conf *up)
 		free_strings(up->hooks[i], up->n_hooks[i]);
 	memset(up, 0, sizeof(*up));
 }
+
+bool mt_prefix_list_has(const struct mt_prefix_list *list, int family)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (list->items[i].family == family)
+			return true;
+	return false;
+}

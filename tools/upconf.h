@@ -24,6 +24,7 @@
  *                    was one, 0 when not, -EINVAL with why[] filled
  *   mt_up_check()    checks across keys, once the file is read
  *   mt_up_free()     free what the parse allocated
+ *   mt_prefix_list_has()  whether a list holds a prefix of a family
  */
 #ifndef MT_TOOLS_UPCONF_H
 #define MT_TOOLS_UPCONF_H
@@ -97,5 +98,6 @@ int mt_up_key(struct mt_up_conf *up, const char *key, char *value, char *why, si
 int mt_up_check(const struct mt_up_conf *up, const struct mt_device_conf *conf, char *why,
 		size_t whylen);
 void mt_up_free(struct mt_up_conf *up);
+bool mt_prefix_list_has(const struct mt_prefix_list *list, int family);
 
 #endif /* MT_TOOLS_UPCONF_H */

@@ -5,6 +5,7 @@
 #include "watch.h"
 #include "conf.h"
 #include "parse.h"
+#include "record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,40 +34,36 @@ static bool contains(const struct mt_route *list, size_t n, const struct mt_rout
 /* Rewrite the record: the installed routes, plus EXTRA if not NULL. */
 static int save(struct mt_watch *w, const struct mt_route *extra)
 {
-	char tmp[PATH_MAX + 8];
 	size_t i, n = w->n_routes + (extra ? 1 : 0);
-	FILE *f;
-	int ret = 0;
+	struct mt_record_entry *entries = calloc(n ? n : 1, sizeof(*entries));
+	struct nl_msg **msgs = calloc(n ? n : 1, sizeof(*msgs));
+	int ret = entries && msgs ? 0 : -ENOMEM;
 
-	snprintf(tmp, sizeof(tmp), "%s.new", w->path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
 	for (i = 0; i < n && !ret; i++) {
-		const struct mt_route *r = i < w->n_routes ? &w->routes[i] : extra;
-		struct nl_msg *msg = mt_rtnl_route_new(r);
 		struct nlmsghdr *nlh;
-		const uint8_t *p;
-		int k;
 
-		if (!msg) {
+		msgs[i] = mt_rtnl_route_new(i < w->n_routes ? &w->routes[i] : extra);
+		if (!msgs[i]) {
 			ret = -ENOMEM;
 			break;
 		}
-		nlh = nlmsg_hdr(msg);
-		p = nlmsg_data(nlh);
-		fprintf(f, "rtnl %u ", nlh->nlmsg_type);
-		for (k = 0; k < nlmsg_datalen(nlh); k++)
-			fprintf(f, "%02x", p[k]);
-		fprintf(f, " endpoint route\n");
-		nlmsg_free(msg);
+		nlh = nlmsg_hdr(msgs[i]);
+		entries[i] = (struct mt_record_entry){
+			.type = MT_RECORD_RTNL,
+			.rtnl = {
+				.msg_type = nlh->nlmsg_type,
+				.payload = nlmsg_data(nlh),
+				.len = nlmsg_datalen(nlh),
+				.desc = "endpoint route",
+			},
+		};
 	}
-	if (fflush(f) || fdatasync(fileno(f)))
-		ret = ret ? ret : -errno;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, w->path))
-		ret = -errno;
+	if (!ret)
+		ret = mt_record_write(w->path, entries, n);
+	for (i = 0; msgs && i < n; i++)
+		nlmsg_free(msgs[i]);
+	free(msgs);
+	free(entries);
 	return ret;
 }
 

@@ -9,9 +9,8 @@
  * link, address or route change, and every second (an endpoint changes
  * without a notification). It exits when the device is gone.
  *
- * Its routes are recorded in a file of its own, in the format of the
- * state record ("rtnl TYPE HEX DESCRIPTION" lines, state.h): rewritten
- * whole, with a route added before it is made and dropped after it is
+ * Its routes are recorded in a file of its own, a record of rtnl entries
+ * without a header (record.h), named by the up record: rewritten whole, with a route added before it is made and dropped after it is
  * removed, so the file always covers what exists.
  *
  *   mt_watch_sync()  one pass: make the routes what they should be now
