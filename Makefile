@@ -40,7 +40,7 @@ tools:
 # The module for every test kernel, each in its own copy of the sources
 # under build/kmod/KVER (W=1, any compiler warning fails the build).
 modules-all:
-	selftests/build-modules
+	scripts/build-modules
 
 install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
@@ -48,7 +48,7 @@ install: module tools
 	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 check:
-	selftests/check
+	scripts/check
 
 lint:
 	scripts/lint

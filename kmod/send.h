@@ -9,7 +9,7 @@
  *   mt_send_plaintext()             encrypt and send a message of our own
  *                                   (mesh.c's), in order with the packets
  *   mt_send_handshake_initiation()  queue an initiation (rate limited to one
- *                                   per REKEY_TIMEOUT unless a retry)
+ *                                   per REKEY_TIMEOUT, retries included)
  *   mt_send_handshake_response()    answer a consumed initiation
  *   mt_send_cookie_reply()          answer a handshake under load
  *   mt_send_purge_staged()          drop what waits, counting why

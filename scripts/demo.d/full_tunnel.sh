@@ -4,7 +4,7 @@
 # selftests/route/lib.sh). The laptop sends everything through the
 # gateway with one `mtctl up`, keeps working when its network changes,
 # and `mtctl down` puts everything back.
-. "$(dirname "$0")/../route/lib.sh"
+. "$(dirname "$0")/../../selftests/route/lib.sh"
 
 run() {
 	echo "\$ $*"

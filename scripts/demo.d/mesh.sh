@@ -4,7 +4,7 @@
 # mesh tests, selftests/mesh/lib.sh), each brought up with `mtctl up`.
 # The laptop reaches the VPS through the hub at first, the hub introduces
 # them, and from then on they talk directly through both NATs.
-. "$(dirname "$0")/../mesh/lib.sh"
+. "$(dirname "$0")/../../selftests/mesh/lib.sh"
 
 run() {
 	echo "\$ $*"
