@@ -206,10 +206,7 @@ static int mt_ndo_stop(struct net_device *dev)
 	 * the workers hold is sent after the flushes below.
 	 */
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
-		mt_timers_stop(peer);
-		mt_mesh_peer_stop(peer);
-		if (cancel_work_sync(&peer->handshake_tx_work))
-			mt_peer_put(peer);
+		mt_peer_stop(peer);
 		cond_resched();	/* a million peers take a while */
 	}
 	/*
@@ -227,15 +224,8 @@ static int mt_ndo_stop(struct net_device *dev)
 	}
 	mt_crypt_queue_cancel(&mt->handshake_queue);
 	list_for_each_entry(peer, &mt->peer_list, device_entry) {
-		/*
-		 * Again: what the workers delivered meanwhile (an ENDPOINT, a
-		 * PING) may have started a train or a round that could not
-		 * arm its timer, and would stand in the way of the next.
-		 */
-		mt_mesh_peer_stop(peer);
-		mt_noise_keypairs_clear(&peer->keypairs);
-		mt_noise_handshake_clear(&peer->handshake);
-		mt_send_purge_staged(peer, MT_DROP_TX_NO_SOCKET);
+		mt_peer_forget(peer, MT_DROP_TX_NO_SOCKET);
+		/* The first initiation after the next up goes out at once. */
 		WRITE_ONCE(peer->last_sent_handshake, get_jiffies_64() - MT_REKEY_TIMEOUT * HZ - 1);
 		cond_resched();	/* a million peers take a while */
 	}

@@ -229,6 +229,27 @@ void mt_peer_remove(struct mt_peer *peer)
 	mt->num_peers--;
 }
 
+void mt_peer_stop(struct mt_peer *peer)
+{
+	mt_timers_stop(peer);
+	mt_mesh_peer_stop(peer);
+	if (cancel_work_sync(&peer->handshake_tx_work))
+		mt_peer_put(peer);
+}
+
+void mt_peer_forget(struct mt_peer *peer, enum mt_drop_reason reason)
+{
+	/*
+	 * Again: what the workers delivered since mt_peer_stop() (an
+	 * ENDPOINT, a PING) may have started a train or a round that could
+	 * not arm its timer, and would stand in the way of the next.
+	 */
+	mt_mesh_peer_stop(peer);
+	mt_noise_keypairs_clear(&peer->keypairs);
+	mt_noise_handshake_clear(&peer->handshake);
+	mt_send_purge_staged(peer, reason);
+}
+
 /*
  * After the grace period no packet path can find the peer any more,
  * and nothing re-arms its timers or work: stop them, forget its sessions,
@@ -237,13 +258,8 @@ void mt_peer_remove(struct mt_peer *peer)
  */
 static void peer_shutdown(struct mt_peer *peer)
 {
-	mt_timers_stop(peer);
-	mt_mesh_peer_stop(peer);
-	if (cancel_work_sync(&peer->handshake_tx_work))
-		mt_peer_put(peer);
-	mt_noise_keypairs_clear(&peer->keypairs);
-	mt_noise_handshake_clear(&peer->handshake);
-	mt_send_purge_staged(peer, MT_DROP_TX_NO_PEER);
+	mt_peer_stop(peer);
+	mt_peer_forget(peer, MT_DROP_TX_NO_PEER);
 	/*
 	 * A dump may hold the peer long after: its cached routes must not
 	 * outlive their namespace meanwhile (senders cache nothing for a dead peer).

@@ -20,6 +20,14 @@
  *   mt_peer_remove_all()        remove every peer of a device
  *   mt_peer_reap_dead()         after removals: one grace period, then
  *                               stop what removed peers still had running
+ *   mt_peer_stop()              stop its timers, mesh timers and initiation
+ *                               work (nothing may re-arm them: the peer is
+ *                               dead or its device down); may sleep
+ *   mt_peer_forget()            once the workers are done with it as well:
+ *                               clear its sessions and handshake, drop its
+ *                               staged packets as REASON
+ * Removal (peer dead) and ndo_stop (device down) both shut a peer down
+ * with these two.
  *   mt_peer_lookup()            a device's peer by public key (config lock)
  *   mt_peer_lookup_rcu()        the same from the packet path, referenced
  *   mt_peer_lookup_tag_rcu()    a device's peer by its key's tag (mesh.h),
@@ -32,6 +40,7 @@
 #define MT_PEER_H
 
 #include "cookie.h"
+#include "device.h"
 #include "messages.h"
 #include "noise.h"
 #include "queue.h"
@@ -208,6 +217,8 @@ void mt_peer_rehash_key_tags(struct mt_device *mt);
 void mt_peer_remove(struct mt_peer *peer);
 void mt_peer_remove_all(struct mt_device *mt);
 void mt_peer_reap_dead(struct mt_device *mt);
+void mt_peer_stop(struct mt_peer *peer);
+void mt_peer_forget(struct mt_peer *peer, enum mt_drop_reason reason);
 struct mt_peer *mt_peer_lookup(struct mt_device *mt, const u8 *public_key);
 struct mt_peer *mt_peer_lookup_rcu(struct mt_device *mt, const u8 *public_key);
 struct mt_peer *mt_peer_lookup_tag_rcu(struct mt_device *mt, const u8 *key_tag);
