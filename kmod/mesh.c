@@ -45,7 +45,6 @@
 #include "mesh.h"
 #include "device.h"
 #include "noise.h"
-#include "receive.h"
 #include "send.h"
 #include "socket.h"
 
@@ -403,8 +402,7 @@ static void probe_timer(struct timer_list *timer)
 	}
 }
 
-/* Wrap a message for the peer into a RELAY for the hub. */
-static int relay_through(struct mt_peer *hub, struct mt_peer *peer, struct sk_buff *skb, u8 ds)
+int mt_mesh_wrap_relay(struct mt_peer *peer, struct sk_buff *skb)
 {
 	struct mt_device *mt = peer->device;
 	struct mt_mesh_peer_msg *msg;
@@ -412,68 +410,44 @@ static int relay_through(struct mt_peer *hub, struct mt_peer *peer, struct sk_bu
 
 	/* The RELAY message is the plaintext of one datagram to the hub: it must fit one. */
 	if (unlikely(sizeof(*msg) + len > MT_MAX_MTU ||
-		     skb_cow_head(skb, sizeof(*msg) + mt->dev->needed_headroom))) {
-		mt_device_count(mt, MT_DROP_TX_NO_RELAY);
-		kfree_skb(skb);
+		     skb_cow_head(skb, sizeof(*msg) + mt->dev->needed_headroom)))
 		return -EMSGSIZE;
-	}
 	msg = skb_push(skb, sizeof(*msg));
 	msg->header.type = MT_MESH_RELAY;
 	msg->header.flags = 0;
 	msg->header.len = cpu_to_be16(MESHTUN_KEY_LEN + len);
 	memcpy(msg->public_key, peer->public_key, MESHTUN_KEY_LEN);
-	WRITE_ONCE(peer->mesh.last_hub, hub->serial);
-	atomic64_add(len, &peer->tx_bytes);
-	atomic64_inc(&peer->tx_packets);
-	mt_device_mesh_count(mt, MT_MESH_STAT_RELAY_SENT, 1);
-	mt_send_plaintext(hub, skb, ds, MT_ROUTE_DIRECT);
 	return 0;
 }
 
-static int send_to_candidate(struct mt_peer *peer, struct sk_buff *skb, u8 ds)
-{
-	union mt_endpoint candidate;
-	unsigned int len = skb->len;
-	int ret;
-
-	spin_lock_bh(&peer->mesh.lock);
-	candidate = peer->mesh.candidate;
-	spin_unlock_bh(&peer->mesh.lock);
-	if (candidate.addr.sa_family == AF_UNSPEC) {
-		mt_device_count(peer->device, MT_DROP_TX_NO_ENDPOINT);
-		kfree_skb(skb);
-		return -EDESTADDRREQ;
-	}
-	ret = mt_socket_send_skb_to(peer->device, skb, &candidate, ds);
-	if (!ret) {
-		atomic64_add(len, &peer->tx_bytes);
-		atomic64_inc(&peer->tx_packets);
-		mt_device_mesh_count(peer->device, MT_MESH_STAT_PUNCHES, 1);
-	}
-	return ret;
-}
-
-int mt_mesh_send(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route route)
+void mt_mesh_path(struct mt_peer *peer, const struct sk_buff *skb, enum mt_route route,
+		  struct mt_path *path)
 {
 	u64 now = get_jiffies_64();
-	struct mt_peer *hub;
-	int ret;
 
-	if (route == MT_ROUTE_CANDIDATE)
-		return send_to_candidate(peer, skb, ds);
+	path->hub = NULL;
+	if (route == MT_ROUTE_CANDIDATE) {
+		spin_lock_bh(&peer->mesh.lock);
+		path->candidate = peer->mesh.candidate;
+		spin_unlock_bh(&peer->mesh.lock);
+		path->kind = MT_PATH_CANDIDATE;
+		if (path->candidate.addr.sa_family == AF_UNSPEC) {
+			path->kind = MT_PATH_NONE;
+			path->drop = MT_DROP_TX_NO_ENDPOINT;
+		}
+		return;
+	}
 	if (route == MT_ROUTE_AUTO && wants_relay(peer, now)) {
-		hub = pick_hub(peer);
-		if (hub) {
+		path->hub = pick_hub(peer);
+		if (path->hub) {
 			set_path(peer, MESHTUN_PEER_PATH_RELAYED);
-			ret = relay_through(hub, peer, skb, ds);
-			discover(peer, hub, now);
-			mt_peer_put(hub);
-			return ret;
+			path->kind = MT_PATH_HUB;
+			return;
 		}
 		if (!has_endpoint(peer)) {
-			mt_device_count(peer->device, MT_DROP_TX_NO_RELAY);
-			kfree_skb(skb);
-			return -EHOSTUNREACH;
+			path->kind = MT_PATH_NONE;
+			path->drop = MT_DROP_TX_NO_RELAY;
+			return;
 		}
 	}
 	if (route == MT_ROUTE_AUTO) {
@@ -485,7 +459,29 @@ int mt_mesh_send(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route
 		if (MT_SKB_CB(skb)->plain_len || READ_ONCE(peer->persistent_keepalive_interval))
 			keep_direct(peer, now);
 	}
-	return mt_socket_send_skb_to_peer(peer, skb, ds);
+	path->kind = MT_PATH_ENDPOINT;
+}
+
+void mt_mesh_path_done(struct mt_peer *peer, struct mt_path *path, bool sent)
+{
+	switch (path->kind) {
+	case MT_PATH_CANDIDATE:
+		if (sent)
+			mt_device_mesh_count(peer->device, MT_MESH_STAT_PUNCHES, 1);
+		break;
+	case MT_PATH_HUB:
+		if (sent) {
+			WRITE_ONCE(peer->mesh.last_hub, path->hub->serial);
+			mt_device_mesh_count(peer->device, MT_MESH_STAT_RELAY_SENT, 1);
+		}
+		/* Relayed: ask the hub where the peer is, when it is time to. */
+		discover(peer, path->hub, get_jiffies_64());
+		mt_peer_put(path->hub);
+		path->hub = NULL;
+		break;
+	default:
+		break;
+	}
 }
 
 /* ---- the receiving side ---- */
@@ -769,39 +765,44 @@ static void hub_endpoint_request(struct mt_peer *from, const u8 *public_key)
 	mt_peer_put(target);
 }
 
-/* As a hub: forward FROM's RELAY (skb at its header) as RELAYED to the peer it names. */
-static void hub_relay(struct mt_peer *from, struct sk_buff *skb)
+/*
+ * As a hub: FROM's RELAY (skb at its header) made the RELAYED message for
+ * the peer it names, which is returned (referenced) for receive.c to send
+ * on; or NULL, the message dropped and counted.
+ */
+static struct mt_peer *hub_relay(struct mt_peer *from, struct sk_buff *skb)
 {
 	struct mt_mesh_peer_msg *msg = (struct mt_mesh_peer_msg *)skb->data;
 	struct mt_device *mt = from->device;
 	unsigned int inner_len = skb->len - sizeof(*msg);
+	enum mt_drop_reason reason;
 	struct mt_peer *target;
 	u32 type;
 
 	if (unlikely(!pskb_may_pull(skb, sizeof(*msg) + sizeof(struct mt_message_header)))) {
-		mt_device_count(mt, MT_DROP_RX_MESH_MALFORMED);
+		reason = MT_DROP_RX_MESH_MALFORMED;
 		goto drop;
 	}
 	msg = (struct mt_mesh_peer_msg *)skb->data;
 	type = le32_to_cpu(((struct mt_message_header *)(msg + 1))->type);
 	/* Only what a WireGuard peer would accept; cookies answer an address, not a peer. */
 	if (!mt_message_length_ok(type, inner_len) || type == MT_MESSAGE_HANDSHAKE_COOKIE) {
-		mt_device_count(mt, MT_DROP_RX_MESH_MALFORMED);
+		reason = MT_DROP_RX_MESH_MALFORMED;
 		goto drop;
 	}
 	if (type != MT_MESSAGE_DATA && !take_request_token(from)) {
-		mt_device_count(mt, MT_DROP_RX_MESH_RATELIMIT);
+		reason = MT_DROP_RX_MESH_RATELIMIT;
 		goto drop;
 	}
 	target = hub_target(from, msg->public_key);
 	if (!target) {
-		mt_device_count(mt, MT_DROP_RX_MESH_REFUSED);
+		reason = MT_DROP_RX_MESH_REFUSED;
 		goto drop;
 	}
 	/* What came over IPv6 may not fit an IPv4 datagram: too big to relay. */
 	if (unlikely(skb->len > MT_MAX_MTU)) {
-		mt_device_count(mt, MT_DROP_TX_NO_RELAY);
 		mt_peer_put(target);
+		reason = MT_DROP_TX_NO_RELAY;
 		goto drop;
 	}
 	/* The same header, now naming the sender. */
@@ -809,11 +810,11 @@ static void hub_relay(struct mt_peer *from, struct sk_buff *skb)
 	memcpy(msg->public_key, from->public_key, MESHTUN_KEY_LEN);
 	mt_device_mesh_count(mt, MT_MESH_STAT_FORWARDED, 1);
 	mt_device_mesh_count(mt, MT_MESH_STAT_FORWARDED_BYTES, inner_len);
-	mt_send_plaintext(target, skb, 0, MT_ROUTE_DIRECT);
-	mt_peer_put(target);
-	return;
+	return target;
 drop:
+	mt_device_count(mt, reason);
 	kfree_skb(skb);
+	return NULL;
 }
 
 /* The peer one of our hubs names (by key, or else by its key's tag), referenced, or NULL. */
@@ -955,8 +956,12 @@ static bool is_handshake(u32 type, unsigned int len)
 	       mt_message_length_ok(type, len);
 }
 
-/* A RELAYED message from our hub: the WireGuard message inside, from the peer it names. */
-static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
+/*
+ * A RELAYED message from our hub: the WireGuard message inside (skb
+ * pulled to it) comes from the peer it names, returned referenced for
+ * receive.c to take in; or NULL, the message dropped and counted.
+ */
+static struct mt_peer *node_relayed(struct mt_peer *hub, struct sk_buff *skb)
 {
 	struct mt_mesh_peer_msg *msg = (struct mt_mesh_peer_msg *)skb->data;
 	struct mt_peer *from = hub_names(hub, msg->public_key, NULL);
@@ -964,7 +969,7 @@ static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
 	if (!from) {
 		mt_device_count(hub->device, MT_DROP_RX_MESH_REFUSED);
 		kfree_skb(skb);
-		return;
+		return NULL;
 	}
 	__skb_pull(skb, sizeof(*msg));
 	/*
@@ -976,10 +981,10 @@ static void node_relayed(struct mt_peer *hub, struct sk_buff *skb)
 	    !take_relayed_handshake_token(hub, from)) {
 		mt_device_count(hub->device, MT_DROP_RX_MESH_RATELIMIT);
 		kfree_skb(skb);
-	} else {
-		mt_receive_relayed(hub->device, skb, from, hub);
+		mt_peer_put(from);
+		return NULL;
 	}
-	mt_peer_put(from);
+	return from;
 }
 
 /* The length a message's body must have; -1: at least a key (RELAY, RELAYED). */
@@ -1002,29 +1007,113 @@ static int body_len(u8 type)
 	return 0;
 }
 
-void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
+/*
+ * A mesh message's header and length checked, its padding trimmed and a
+ * small one made linear: its header, or NULL for a malformed one.
+ */
+static struct mt_mesh_header *check_message(struct sk_buff *skb)
 {
-	struct mt_device *mt = peer->device;
 	struct mt_mesh_header *hdr;
-	struct mt_peer *other;
 	unsigned int len;
 	int want;
 
 	if (unlikely(!pskb_may_pull(skb, sizeof(*hdr))))
-		goto malformed;
+		return NULL;
 	hdr = (struct mt_mesh_header *)skb->data;
 	len = be16_to_cpu(hdr->len);
 	want = body_len(hdr->type);
 	if (hdr->flags || !want || (want > 0 && len != want) ||
 	    (want < 0 && len < MESHTUN_KEY_LEN) || len > skb->len - sizeof(*hdr))
-		goto malformed;
-	/* Drop the padding; small messages are made linear for reading. */
+		return NULL;
 	if (pskb_trim(skb, sizeof(*hdr) + len) ||
 	    !pskb_may_pull(skb, sizeof(*hdr) + min_t(unsigned int, len,
 							sizeof(struct mt_mesh_endpoint))))
-		goto malformed;
-	hdr = (struct mt_mesh_header *)skb->data;
+		return NULL;
+	return (struct mt_mesh_header *)skb->data;
+}
 
+static enum mt_mesh_verdict drop_message(struct mt_device *mt, struct sk_buff *skb,
+					 enum mt_drop_reason reason)
+{
+	mt_device_count(mt, reason);
+	kfree_skb(skb);
+	return MT_MESH_CONSUMED;
+}
+
+/* What a hub takes from its peers: requests for endpoints, messages to relay. */
+static enum mt_mesh_verdict hub_receive(struct mt_peer *from, struct sk_buff *skb,
+					struct mt_peer **next)
+{
+	struct mt_mesh_header *hdr = (struct mt_mesh_header *)skb->data;
+
+	if (!READ_ONCE(from->device->relay))
+		return drop_message(from->device, skb, MT_DROP_RX_MESH_REFUSED);
+	if (hdr->type == MT_MESH_RELAY) {
+		*next = hub_relay(from, skb);
+		return *next ? MT_MESH_FORWARD : MT_MESH_CONSUMED;
+	}
+	hub_endpoint_request(from, ((struct mt_mesh_peer_msg *)hdr)->public_key);
+	consume_skb(skb);
+	return MT_MESH_CONSUMED;
+}
+
+/* What a node takes from one of its hubs: askings, endpoints, relayed messages. */
+static enum mt_mesh_verdict node_receive(struct mt_peer *hub, struct sk_buff *skb,
+					 struct mt_peer **next)
+{
+	struct mt_mesh_header *hdr = (struct mt_mesh_header *)skb->data;
+	struct mt_device *mt = hub->device;
+	enum mt_drop_reason reason;
+	struct mt_peer *other;
+
+	if (!READ_ONCE(hub->mesh.hub))
+		return drop_message(mt, skb, MT_DROP_RX_MESH_REFUSED);
+	switch (hdr->type) {
+	case MT_MESH_RELAYED:
+		*next = node_relayed(hub, skb);
+		return *next ? MT_MESH_DELIVER : MT_MESH_CONSUMED;
+	case MT_MESH_PEER_ASKING:
+		/* An asker we do not know spends nothing of the hub's. */
+		other = hub_names(hub, NULL, ((struct mt_mesh_asking *)hdr)->key_tag);
+		if (!other)
+			return drop_message(mt, skb, MT_DROP_RX_MESH_REFUSED);
+		reason = MT_DROP_RX_MESH_RATELIMIT;
+		if (!take_asking_token(hub, other))
+			break;
+		/* We know the asker: ask back, and the hub introduces us. */
+		ask_back(hub, other);
+		mt_peer_put(other);
+		consume_skb(skb);
+		return MT_MESH_CONSUMED;
+	default:	/* MT_MESH_ENDPOINT */
+		other = hub_names(hub, ((struct mt_mesh_endpoint *)hdr)->public_key, NULL);
+		if (!other)
+			return drop_message(mt, skb, MT_DROP_RX_MESH_REFUSED);
+		/* Only the answer to our request to this hub: no PING goes out unasked. */
+		reason = MT_DROP_RX_MESH_REFUSED;
+		if (!asked(hub, other))
+			break;
+		/* Each sets off PINGs: even our own hub may not have too many sent. */
+		reason = MT_DROP_RX_MESH_RATELIMIT;
+		if (!take_introduction_token(hub))
+			break;
+		node_endpoint(hub, other, (struct mt_mesh_endpoint *)hdr);
+		mt_peer_put(other);
+		consume_skb(skb);
+		return MT_MESH_CONSUMED;
+	}
+	mt_peer_put(other);
+	return drop_message(mt, skb, reason);
+}
+
+enum mt_mesh_verdict mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb,
+				     struct mt_peer **next)
+{
+	struct mt_mesh_header *hdr = check_message(skb);
+
+	*next = NULL;
+	if (!hdr)
+		return drop_message(peer->device, skb, MT_DROP_RX_MESH_MALFORMED);
 	switch (hdr->type) {
 	case MT_MESH_PING:
 		/* Back where it came from: roaming made that the endpoint. */
@@ -1034,69 +1123,13 @@ void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb)
 		pong_received(peer, le64_to_cpu(((struct mt_mesh_ping *)hdr)->id), skb);
 		break;
 	case MT_MESH_ENDPOINT_REQUEST:
-		if (!READ_ONCE(mt->relay))
-			goto refused;
-		hub_endpoint_request(peer, ((struct mt_mesh_peer_msg *)hdr)->public_key);
-		break;
 	case MT_MESH_RELAY:
-		if (!READ_ONCE(mt->relay))
-			goto refused;
-		hub_relay(peer, skb);
-		return;
-	case MT_MESH_PEER_ASKING:
-		if (!READ_ONCE(peer->mesh.hub))
-			goto refused;
-		/* An asker we do not know spends nothing of the hub's. */
-		other = hub_names(peer, NULL, ((struct mt_mesh_asking *)hdr)->key_tag);
-		if (!other)
-			goto refused;
-		if (!take_asking_token(peer, other)) {
-			mt_peer_put(other);
-			goto ratelimited;
-		}
-		/* We know the asker: ask back, and the hub introduces us. */
-		ask_back(peer, other);
-		mt_peer_put(other);
-		break;
-	case MT_MESH_ENDPOINT:
-		if (!READ_ONCE(peer->mesh.hub))
-			goto refused;
-		other = hub_names(peer, ((struct mt_mesh_endpoint *)hdr)->public_key, NULL);
-		if (!other)
-			goto refused;
-		/* Only the answer to our request to this hub: no PING goes out unasked. */
-		if (!asked(peer, other)) {
-			mt_peer_put(other);
-			goto refused;
-		}
-		/* Each sets off PINGs: even our own hub may not have too many sent. */
-		if (!take_introduction_token(peer)) {
-			mt_peer_put(other);
-			goto ratelimited;
-		}
-		node_endpoint(peer, other, (struct mt_mesh_endpoint *)hdr);
-		mt_peer_put(other);
-		break;
-	case MT_MESH_RELAYED:
-		if (!READ_ONCE(peer->mesh.hub))
-			goto refused;
-		node_relayed(peer, skb);
-		return;
+		return hub_receive(peer, skb, next);
+	default:
+		return node_receive(peer, skb, next);
 	}
 	consume_skb(skb);
-	return;
-
-refused:
-	mt_device_count(mt, MT_DROP_RX_MESH_REFUSED);
-	kfree_skb(skb);
-	return;
-ratelimited:
-	mt_device_count(mt, MT_DROP_RX_MESH_RATELIMIT);
-	kfree_skb(skb);
-	return;
-malformed:
-	mt_device_count(mt, MT_DROP_RX_MESH_MALFORMED);
-	kfree_skb(skb);
+	return MT_MESH_CONSUMED;
 }
 
 /* ---- configuration ---- */

@@ -21,11 +21,20 @@
  *   mt_mesh_remove_peer() a removed peer leaves the hubs (config lock)
  *   mt_mesh_reachable()   whether a peer without an endpoint can be reached
  *                         through a hub (so its packets may wait)
- *   mt_mesh_send()        send a WireGuard message (skb) to a peer: straight
- *                         to its endpoint, or through a hub; consumes skb
+ *   mt_mesh_path()        where a WireGuard message to a peer goes now:
+ *                         its endpoint, the address a hub gave (a punch),
+ *                         or a hub (referenced in the path), or nowhere
+ *                         (with the drop reason); send.c moves it there
+ *   mt_mesh_wrap_relay()  put the RELAY header naming the peer in front of
+ *                         a message for the hub (-EMSGSIZE: cannot be)
+ *   mt_mesh_path_done()   after sending (or failing to) on a path: its
+ *                         counters, discovery when relayed, the hub put
  *   mt_mesh_received()    a peer's authenticated message arrived, straight
  *                         (hub 0) or through the hub with that serial
- *   mt_mesh_receive()     a peer's decrypted mesh message; consumes skb
+ *   mt_mesh_receive()     a peer's decrypted mesh message: handled here, or
+ *                         a WireGuard message to take in from *next
+ *                         through this hub (DELIVER), or a RELAYED one to
+ *                         send on to *next (FORWARD); *next referenced
  *   mt_mesh_hub_key()     for dumps: the hub a peer's messages went through
  *                         last, if it is still one (config lock)
  *
@@ -38,6 +47,7 @@
 #ifndef MT_MESH_H
 #define MT_MESH_H
 
+#include "device.h"
 #include "peer.h"
 
 #include <linux/skbuff.h>
@@ -51,6 +61,29 @@
  * 16 leaves room for that while the walk stays a few cache lines long.
  */
 #define MT_MESH_MAX_HUBS 16
+
+/* What receive.c does with a mesh message next (mt_mesh_receive()). */
+enum mt_mesh_verdict {
+	MT_MESH_CONSUMED,	/* handled, or dropped and counted */
+	MT_MESH_DELIVER,	/* a WireGuard message from *next, brought by the hub */
+	MT_MESH_FORWARD,	/* we are the hub: a RELAYED message for *next */
+};
+
+/* Where a message to a peer goes (mt_mesh_path()). */
+enum mt_path_kind {
+	MT_PATH_ENDPOINT,	/* straight to the peer's endpoint */
+	MT_PATH_CANDIDATE,	/* straight to the address a hub gave: a punch */
+	MT_PATH_HUB,		/* in a RELAY, on the session with path->hub */
+	MT_PATH_NONE,		/* nowhere: dropped as path->drop */
+};
+
+struct mt_path {
+	enum mt_path_kind kind;
+	struct mt_peer *hub;		/* MT_PATH_HUB: referenced until path_done */
+	union mt_endpoint candidate;	/* MT_PATH_CANDIDATE */
+	enum mt_drop_reason drop;	/* MT_PATH_NONE */
+};
+
 /* A direct path unproven this long is not trusted until it answers a PING. */
 #define MT_MESH_DIRECT_IDLE (25 * HZ)
 /* Sending straight, prove the path again when its last proof is this old... */
@@ -104,9 +137,13 @@ void mt_mesh_peer_stop(struct mt_peer *peer);
 bool mt_mesh_set_hub(struct mt_peer *peer, bool hub);
 void mt_mesh_remove_peer(struct mt_peer *peer);
 bool mt_mesh_reachable(struct mt_peer *peer);
-int mt_mesh_send(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route route);
+void mt_mesh_path(struct mt_peer *peer, const struct sk_buff *skb, enum mt_route route,
+		  struct mt_path *path);
+int mt_mesh_wrap_relay(struct mt_peer *peer, struct sk_buff *skb);
+void mt_mesh_path_done(struct mt_peer *peer, struct mt_path *path, bool sent);
 void mt_mesh_received(struct mt_peer *peer, u64 hub);
-void mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb);
+enum mt_mesh_verdict mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb,
+				     struct mt_peer **next);
 const u8 *mt_mesh_hub_key(struct mt_peer *peer);
 
 #endif /* MT_MESH_H */

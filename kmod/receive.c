@@ -166,8 +166,9 @@ int mt_receive_encap(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-void mt_receive_relayed(struct mt_device *mt, struct sk_buff *skb, struct mt_peer *from,
-			struct mt_peer *hub)
+/* A WireGuard message from FROM that HUB brought in a RELAYED. */
+static void receive_relayed(struct mt_device *mt, struct sk_buff *skb, struct mt_peer *from,
+			    struct mt_peer *hub)
 {
 	u32 type;
 
@@ -344,31 +345,13 @@ static unsigned int inner_length(struct sk_buff *skb)
 	return 0;
 }
 
-/* A decrypted packet, in order: replay check, session, roaming, delivery. */
-static void rx_deliver(struct sk_buff *skb, void *ctx)
+/* An authenticated packet from PEER: roaming, the session, timers, counters. */
+static void rx_authenticated(struct mt_peer *peer, struct mt_keypair *keypair,
+			     struct sk_buff *skb, u64 hub)
 {
-	struct mt_peer *peer = ctx;
-	struct mt_device *mt = peer->device;
-	struct net_device *dev = mt->dev;
-	struct mt_keypair *keypair = MT_SKB_CB(skb)->keypair;
-	u64 hub = MT_SKB_CB(skb)->relay_hub;
 	struct mt_endpoint_info endpoint;
-	unsigned int message_len, len;
-	u8 inner_ds;
 
-	if (atomic_read(&MT_SKB_CB(skb)->state) != MT_PACKET_CRYPTED) {
-		DEV_STATS_INC(dev, rx_errors);
-		DEV_STATS_INC(dev, rx_crc_errors);
-		kfree_skb(skb);
-		goto out;
-	}
-	if (unlikely(!mt_noise_replay_check(&keypair->replay, MT_SKB_CB(skb)->nonce))) {
-		DEV_STATS_INC(dev, rx_errors);
-		DEV_STATS_INC(dev, rx_frame_errors);
-		drop_rx(mt, skb, MT_DROP_RX_REPLAY);
-		goto out;
-	}
-	/* Authenticated: the peer is where this came from (roaming), unless a hub brought it. */
+	/* The peer is where this came from (roaming), unless a hub brought it. */
 	if (!hub && !mt_socket_endpoint_from_skb(&endpoint, skb))
 		mt_socket_set_peer_endpoint(peer, &endpoint);
 	mt_mesh_received(peer, hub);
@@ -389,35 +372,47 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	mt_timers_any_authenticated_packet_received(peer);
 	mt_timers_any_authenticated_packet_traversal(peer);
 
-	message_len = skb->len + sizeof(struct mt_message_data) + MT_AUTHTAG_LEN;
-	atomic64_add(message_len, &peer->rx_bytes);
+	atomic64_add(skb->len + sizeof(struct mt_message_data) + MT_AUTHTAG_LEN, &peer->rx_bytes);
 	atomic64_inc(&peer->rx_packets);
+}
 
-	if (!skb->len) {	/* keepalive */
-		consume_skb(skb);
-		goto out;
+/*
+ * A mesh message from PEER, straight: the mesh decides, and what it hands
+ * back moves on here, taken in as relayed (we are a node) or sent on to
+ * its target (we are the hub).
+ */
+static void rx_mesh_message(struct mt_device *mt, struct mt_peer *peer, struct sk_buff *skb)
+{
+	struct mt_peer *next;
+
+	switch (mt_mesh_receive(peer, skb, &next)) {
+	case MT_MESH_DELIVER:
+		receive_relayed(mt, skb, next, peer);
+		mt_peer_put(next);
+		break;
+	case MT_MESH_FORWARD:
+		mt_send_plaintext(next, skb, 0, MT_ROUTE_DIRECT);
+		mt_peer_put(next);
+		break;
+	case MT_MESH_CONSUMED:
+		break;
 	}
+}
 
-	/* Not an IP packet: a mesh message, from a peer that speaks them, straight. */
-	if (unlikely(pskb_may_pull(skb, 1) && mt_message_is_mesh(skb->data[0]) &&
-		     READ_ONCE(peer->mesh.speaks) == MESHTUN_PEER_MESH_YES)) {
-		if (mt_mesh_carries_data(skb->data[0]))
-			mt_timers_data_received(peer);
-		if (hub)
-			drop_rx(mt, skb, MT_DROP_RX_MESH_REFUSED);
-		else
-			mt_mesh_receive(peer, skb);
-		goto out;
-	}
+/* An inner IP packet from PEER: checked, then up the stack through GRO. */
+static void rx_inner_packet(struct mt_device *mt, struct mt_peer *peer, struct sk_buff *skb)
+{
+	struct net_device *dev = mt->dev;
+	unsigned int len;
+	u8 inner_ds;
 
-	mt_timers_data_received(peer);
 	skb_reset_network_header(skb);
 	len = inner_length(skb);
 	if (unlikely(!len || len > skb->len || pskb_trim(skb, len))) {
 		DEV_STATS_INC(dev, rx_errors);
 		DEV_STATS_INC(dev, rx_length_errors);
 		drop_rx(mt, skb, MT_DROP_RX_BAD_INNER);
-		goto out;
+		return;
 	}
 	rcu_read_lock_bh();
 	if (unlikely(mt_allowedips_lookup_src(&mt->allowedips, skb) != peer)) {
@@ -427,7 +422,7 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 		DEV_STATS_INC(dev, rx_errors);
 		DEV_STATS_INC(dev, rx_frame_errors);
 		drop_rx(mt, skb, MT_DROP_RX_NOT_ALLOWED);
-		goto out;
+		return;
 	}
 	rcu_read_unlock_bh();
 
@@ -438,7 +433,7 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 		DEV_STATS_INC(dev, rx_errors);
 		DEV_STATS_INC(dev, rx_frame_errors);
 		drop_rx(mt, skb, MT_DROP_RX_BAD_INNER);
-		goto out;
+		return;
 	}
 
 	skb_scrub_packet(skb, true);
@@ -454,7 +449,43 @@ static void rx_deliver(struct sk_buff *skb, void *ctx)
 	/* A drop there (backlog full, device down) the core counts in rx_dropped. */
 	if (likely(gro_cells_receive(&mt->gro_cells, skb) == NET_RX_SUCCESS))
 		dev_sw_netstats_rx_add(dev, len);
-out:
+}
+
+/* A decrypted packet, in order: replay check, then a keepalive, mesh message or IP packet. */
+static void rx_deliver(struct sk_buff *skb, void *ctx)
+{
+	struct mt_peer *peer = ctx;
+	struct mt_device *mt = peer->device;
+	struct net_device *dev = mt->dev;
+	struct mt_keypair *keypair = MT_SKB_CB(skb)->keypair;
+	u64 hub = MT_SKB_CB(skb)->relay_hub;
+
+	if (atomic_read(&MT_SKB_CB(skb)->state) != MT_PACKET_CRYPTED) {
+		DEV_STATS_INC(dev, rx_errors);
+		DEV_STATS_INC(dev, rx_crc_errors);
+		kfree_skb(skb);
+	} else if (unlikely(!mt_noise_replay_check(&keypair->replay, MT_SKB_CB(skb)->nonce))) {
+		DEV_STATS_INC(dev, rx_errors);
+		DEV_STATS_INC(dev, rx_frame_errors);
+		drop_rx(mt, skb, MT_DROP_RX_REPLAY);
+	} else {
+		rx_authenticated(peer, keypair, skb, hub);
+		if (!skb->len) {
+			consume_skb(skb);	/* a keepalive */
+		} else if (unlikely(pskb_may_pull(skb, 1) && mt_message_is_mesh(skb->data[0]) &&
+				    READ_ONCE(peer->mesh.speaks) == MESHTUN_PEER_MESH_YES)) {
+			/* Not an IP packet: a mesh message, from a peer that speaks them. */
+			if (mt_mesh_carries_data(skb->data[0]))
+				mt_timers_data_received(peer);
+			if (hub)	/* only straight, never relayed again */
+				drop_rx(mt, skb, MT_DROP_RX_MESH_REFUSED);
+			else
+				rx_mesh_message(mt, peer, skb);
+		} else {
+			mt_timers_data_received(peer);
+			rx_inner_packet(mt, peer, skb);
+		}
+	}
 	mt_keypair_put(keypair, false);
 }
 

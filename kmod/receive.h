@@ -4,8 +4,6 @@
  *
  *   mt_receive_encap()            the sockets' encap_rcv: check, then hand
  *                                 to the handshake or decryption workers
- *   mt_receive_relayed()          a WireGuard message from FROM that a hub
- *                                 brought (mesh.c): check, then on as above
  *   mt_receive_handshake_worker() the handshake workers' function
  *   mt_receive_decrypt_worker()   the decryption workers' function
  */
@@ -20,8 +18,6 @@ struct mt_device;
 struct mt_peer;
 
 int mt_receive_encap(struct sock *sk, struct sk_buff *skb);
-void mt_receive_relayed(struct mt_device *mt, struct sk_buff *skb, struct mt_peer *from,
-			struct mt_peer *hub);
 void mt_receive_handshake_worker(struct work_struct *work);
 void mt_receive_decrypt_worker(struct work_struct *work);
 

@@ -203,6 +203,41 @@ static bool encrypt_packet(struct sk_buff *skb, struct mt_keypair *keypair)
 						   MT_SKB_CB(skb)->nonce, keypair->send_key);
 }
 
+/* Move an encrypted message to where the mesh says it goes; consumes skb. */
+static int transmit(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_route route)
+{
+	unsigned int len = skb->len;
+	struct mt_path path;
+	int ret;
+
+	mt_mesh_path(peer, skb, route, &path);
+	switch (path.kind) {
+	case MT_PATH_ENDPOINT:
+		return mt_socket_send_skb_to_peer(peer, skb, ds);
+	case MT_PATH_CANDIDATE:
+		ret = mt_socket_send_skb_to(peer->device, skb, &path.candidate, ds);
+		break;
+	case MT_PATH_HUB:
+		ret = mt_mesh_wrap_relay(peer, skb);
+		if (ret)
+			drop_tx(peer->device, skb, MT_DROP_TX_NO_RELAY);
+		else
+			mt_send_plaintext(path.hub, skb, ds, MT_ROUTE_DIRECT);
+		break;
+	default:
+		drop_tx(peer->device, skb, path.drop);
+		ret = -EHOSTUNREACH;
+		break;
+	}
+	/* On its endpoint the socket counts it; elsewhere, here. */
+	if (!ret) {
+		atomic64_add(len, &peer->tx_bytes);
+		atomic64_inc(&peer->tx_packets);
+	}
+	mt_mesh_path_done(peer, &path, !ret);
+	return ret;
+}
+
 static void tx_deliver(struct sk_buff *skb, void *ctx)
 {
 	struct mt_peer *peer = ctx;
@@ -221,7 +256,7 @@ static void tx_deliver(struct sk_buff *skb, void *ctx)
 		mt_timers_data_sent(peer);
 	skb->ip_summed = CHECKSUM_NONE;
 	/* The UDP tunnel's transmit counts the packet on the device. */
-	if (mt_mesh_send(peer, skb, MT_SKB_CB(skb)->ds, MT_SKB_CB(skb)->route))
+	if (transmit(peer, skb, MT_SKB_CB(skb)->ds, MT_SKB_CB(skb)->route))
 		DEV_STATS_INC(mt->dev, tx_errors);
 out:
 	mt_keypair_put(keypair, false);
@@ -392,7 +427,7 @@ static void send_handshake_message(struct mt_peer *peer, const void *msg, size_t
 
 	if (likely(skb)) {
 		skb->dev = peer->device->dev;
-		mt_mesh_send(peer, skb, MT_HANDSHAKE_DS, MT_ROUTE_AUTO);
+		transmit(peer, skb, MT_HANDSHAKE_DS, MT_ROUTE_AUTO);
 	}
 }
 
