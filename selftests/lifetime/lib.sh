@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # selftests/lifetime/lib.sh - helpers for the object-lifetime tests, which
 # release an object (a namespace, a device, a peer, a session, a route)
-# while the packet path uses it. They count only on the debug kernel
-# (KASAN, lockdep, kmemleak, panic on warn), where a use-after-free is
-# reported instead of going unnoticed; on Debian's kernels they check the
-# behaviour around the release.
+# while the packet path uses it. On the debug kernel (KASAN, lockdep,
+# kmemleak, panic on warn; those selftests/suite-debug lists) a
+# use-after-free is reported instead of going unnoticed; on Debian's
+# kernels they check the behaviour around the release.
 #
 #   lt_key NAME                  a fresh key pair: $tmp/NAME.key, $tmp/NAME.pub
 #   lt_dev NS DEV NAME PORT ADDR a meshtun device DEV in NS with key NAME,
