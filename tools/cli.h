@@ -4,7 +4,9 @@
  * and the one way errors are reported. A subcommand returns 0, or a
  * negative errno after recording one message that names the word, file
  * or device that failed; main() prints that message once, as
- * "mtctl: MESSAGE", and exits 1.
+ * "mtctl: MESSAGE", and exits 1. A command that goes on after a failure
+ * (down removes all it can) prints each with mt_cli_report() as it
+ * happens, and returns the first one's errno.
  *
  *   struct mt_cli          program name, subcommand, -j, the netlink handle
  *   mt_command_fn          a subcommand: (cli, argc, argv) after its name
@@ -21,8 +23,8 @@
  *
  * The subcommands, one file per family:
  *   cmd_show.c  show, showconf       cmd_keys.c  genkey, genpsk, pubkey
- *   cmd_set.c   set, setconf,        up.c        up (up_internal.h
- *               addconf, syncconf    down.c      down  lists its parts)
+ *   cmd_set.c   set, setconf,        up.c, down.c  up, down (their parts:
+ *               addconf, syncconf                  up_internal.h)
  * and mtctl.c holds the one table that dispatches to them and writes
  * `mtctl help`.
  */
@@ -51,7 +53,8 @@ mt_command_fn mt_cmd_up, mt_cmd_down;
 
 int mt_cli_fail(struct mt_cli *cli, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int mt_cli_vfail(struct mt_cli *cli, int err, const char *object, const char *fmt, va_list ap);
+int mt_cli_vfail(struct mt_cli *cli, int err, const char *object, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 int mt_cli_fail_word(struct mt_cli *cli, const char *word, const char *why);
 int mt_cli_fail_request(struct mt_cli *cli, const char *what, int err);
 void mt_cli_report(struct mt_cli *cli);

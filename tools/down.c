@@ -118,6 +118,9 @@ static int remove_entry(struct mt_netlink *rtnl, const struct mt_record_entry *e
 		ret = remove_watch(rtnl, e->watch, err, errlen);
 		break;
 	case MT_RECORD_UNKNOWN:
+		/* A hook line is down's to run, never to remove: as before, none stops it. */
+		if (!strncmp(e->line, "hook ", 5))
+			break;
 		snprintf(err, errlen, "not understood");
 		ret = -EINVAL;
 		break;
@@ -157,29 +160,29 @@ int up_remove_all(struct up *u, const struct mt_record_list *list)
 	return first;
 }
 
-/* Run the record's hooks of one kind, each failure printed; the first returned. */
+/* Run the record's hooks of one kind in order, up to the first that fails. */
 static int run_recorded_hooks(struct up *u, const struct mt_record_list *list, enum mt_hook kind)
 {
-	size_t i;
-	int ret, first = 0;
+	char **hooks = calloc(list->n ? list->n : 1, sizeof(*hooks));
+	size_t i, n = 0;
+	int ret;
 
-	for (i = 0; i < list->n; i++) {
-		const struct mt_record_entry *e = &list->entries[i];
-
-		if (e->type != MT_RECORD_HOOK || e->hook.kind != kind)
-			continue;
-		ret = up_run_hooks(u, kind, &e->hook.command, 1);
-		if (ret) {
-			mt_cli_report(u->cli);
-			first = first ?: ret;
-		}
-	}
-	return first;
+	if (!hooks)
+		ret = up_fail(u, -ENOMEM, "out of memory");
+	for (i = 0; hooks && i < list->n; i++)
+		if (list->entries[i].type == MT_RECORD_HOOK && list->entries[i].hook.kind == kind)
+			hooks[n++] = list->entries[i].hook.command;
+	if (hooks)
+		ret = up_run_hooks(u, kind, hooks, n);
+	free(hooks);
+	if (ret)
+		mt_cli_report(u->cli);
+	return ret;
 }
 
 int mt_cmd_down(struct mt_cli *cli, int argc, char **argv)
 {
-	struct up u = { .cli = cli };
+	struct up u = { .cli = cli, .rec = { .fd = -1 } };
 	struct mt_record_list list;
 	int ret, failed;
 

@@ -60,6 +60,8 @@ static int hex_digit(char c)
 		return c - '0';
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
 	return -1;
 }
 
@@ -220,6 +222,14 @@ char *mt_record_format(const struct mt_record_entry *e)
 	return kinds[e->type].format(e);
 }
 
+/* Only what down can act on: its own hooks, and nothing unknown. */
+static bool writable(const struct mt_record_entry *e)
+{
+	if (e->type == MT_RECORD_HOOK)
+		return e->hook.kind == MT_PRE_DOWN || e->hook.kind == MT_POST_DOWN;
+	return e->type != MT_RECORD_UNKNOWN;
+}
+
 static void free_entry(struct mt_record_entry *e)
 {
 	switch (e->type) {
@@ -313,14 +323,19 @@ int mt_record_create(struct mt_record *rec, const char *path)
 		rec->fd = -1;
 		unlink(path);
 	}
+	/* The header is not an entry: no undo takes it back. */
+	rec->last = rec->end;
 	return ret;
 }
 
 int mt_record_add(struct mt_record *rec, const struct mt_record_entry *e)
 {
-	char *line = mt_record_format(e);
+	char *line;
 	int ret;
 
+	if (!writable(e))
+		return -EINVAL;
+	line = mt_record_format(e);
 	if (!line)
 		return -ENOMEM;
 	ret = append_line(rec, line);
@@ -370,7 +385,7 @@ int mt_record_write(const char *path, const struct mt_record_entry *entries, siz
 	if (!f)
 		return -errno;
 	for (i = 0; i < n && !ret; i++) {
-		char *line = mt_record_format(&entries[i]);
+		char *line = writable(&entries[i]) ? mt_record_format(&entries[i]) : NULL;
 
 		if (!line)
 			ret = -ENOMEM;

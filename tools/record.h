@@ -21,15 +21,17 @@
  *   watchpid PID                         the endpoint watcher
  *
  * Each entry is written and synced before the change it describes is
- * made, and a change that fails takes its entry back; so the record
- * always covers everything installed (at worst it names something that
- * never was, which removal then finds absent).
+ * made (the watcher's pid: once it runs, which is what a failed up and
+ * down look for), and a change that fails takes its entry back; so the
+ * record always covers everything installed (at worst it names something
+ * that never was, which removal then finds absent).
  *
  *   mt_record_create()    a new record at PATH with its header (-EEXIST if
  *                         there is one)
- *   mt_record_add()       append an entry and sync it
+ *   mt_record_add()       append an entry and sync it (-EINVAL for an
+ *                         unknown one, or a hook down does not run)
  *   mt_record_add_rtnl()  append the entry of a rtnetlink request
- *   mt_record_undo()      take the last entry back
+ *   mt_record_undo()      take the last entry back (never the header)
  *   mt_record_close()     close the record (the file stays)
  *   mt_record_write()     replace the file at PATH, atomically, by these
  *                         entries without a header (the watcher's record)

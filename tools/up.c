@@ -280,7 +280,8 @@ static void roll_back(struct up *u)
 	mt_cli_report(u->cli);
 	if (mt_record_read(u->record_path, true, &list))
 		return;
-	if (!up_remove_all(u, &list))
+	/* Nothing recorded (rtnetlink never opened, say): nothing to remove. */
+	if (!list.n || !up_remove_all(u, &list))
 		unlink(u->record_path);
 	mt_record_free(&list);
 }

@@ -6,8 +6,8 @@
  * /etc/meshtun/NAME.conf), creates the device NAME, configures it, and
  * installs addresses, MTU, routes, policy rules, sysctls and nftables
  * objects, each recorded first in $MTCTL_STATE_DIR/NAME.state (default
- * /run/meshtun); on any failure it removes what was installed and the
- * record. down removes what the record of NAME lists, newest first, and
+ * /run/meshtun); on any failure it removes what was installed, and the
+ * record once all of it is gone. down removes what the record of NAME lists, newest first, and
  * the record. Both follow cli.h's convention; their messages start
  * "up NAME:" and "down NAME:".
  *
@@ -21,7 +21,8 @@
  *   up_resolve()      FILE or NAME: the device name, the configuration
  *                     file and the record's path
  *   up_run_hooks()    run hooks (%i: the device), the first failure recorded
- *   up_fail()         record the failure "up NAME: MESSAGE" (cli.h); returns err
+ *   up_fail()         record the failure "up NAME: MESSAGE" (or "down
+ *                     NAME:", cli.h); returns err
  *   up_fail_record()  the same for a record that could not be written
  *   up_install()      send an RTM_NEW* request, recorded first
  *   up_set_sysctl()   set a sysctl, its old value recorded first

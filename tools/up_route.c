@@ -366,8 +366,9 @@ int up_install_routing(struct up *u)
 	int ret = install_routes(u);
 
 	if (!ret && u->policy) {
-		bool v4 = u->full[0] || (u->by_user && mt_prefix_list_has(&u->up.addresses, AF_INET));
-		bool v6 = u->full[1] || (u->by_user && mt_prefix_list_has(&u->up.addresses, AF_INET6));
+		const struct mt_prefix_list *a = &u->up.addresses;
+		bool v4 = u->full[0] || (u->by_user && mt_prefix_list_has(a, AF_INET));
+		bool v6 = u->full[1] || (u->by_user && mt_prefix_list_has(a, AF_INET6));
 
 		if (v4)
 			ret = install_rules(u, AF_INET);

@@ -10,8 +10,9 @@
  * without a notification). It exits when the device is gone.
  *
  * Its routes are recorded in a file of its own, a record of rtnl entries
- * without a header (record.h), named by the up record: rewritten whole, with a route added before it is made and dropped after it is
- * removed, so the file always covers what exists.
+ * without a header (record.h), named by the up record: rewritten whole,
+ * with a route added before it is made and dropped after it is removed,
+ * so the file always covers what exists.
  *
  *   mt_watch_sync()  one pass: make the routes what they should be now
  *   mt_watch_run()   fork the watcher (its pid, or -errno)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../tools/record.h"
@@ -107,6 +108,19 @@ static void write_file(const char *path, const char *text)
 	}
 }
 
+/* This network namespace as a record's header names it. */
+static const char *netns_of_self(void)
+{
+	static char id[64];
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return "unknown";
+	snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	return id;
+}
+
 /* The line written for an entry is what the format says it is. */
 static int formats_as(const struct mt_record_entry *e, const char *want)
 {
@@ -155,6 +169,39 @@ int main(void)
 	mt_record_close(&rec);
 
 	report(mt_record_create(&rec, path) == -EEXIST, "a second record at the path is refused");
+
+	/* Nothing but entries can be taken back, and only down's hooks written. */
+	unlink(path);
+	ret = mt_record_create(&rec, path);
+	ok = !ret && !mt_record_undo(&rec) && !mt_record_read(path, true, &list) && list.n == 0;
+	mt_record_free(&list);
+	report(ok, "an undo right after create leaves the header");
+	ok = mt_record_add(&rec, &(struct mt_record_entry){ .type = MT_RECORD_HOOK,
+		.hook = { .kind = MT_POST_UP, .command = "true" } }) == -EINVAL &&
+	     mt_record_add(&rec, &(struct mt_record_entry){ .type = MT_RECORD_UNKNOWN,
+		.line = "x" }) == -EINVAL;
+	report(ok, "an up hook or an unknown entry is not written");
+	mt_record_close(&rec);
+
+	/*
+	 * A record as the mtctl before record.c wrote it (its lines were
+	 * printf'd one by one): still read, entry by entry.
+	 */
+	snprintf(text, sizeof(text), "meshtun-state 1\nnetns %s\nhook predown echo a b\n"
+		 "rtnl 16 0A0B link mt0 type meshtun\nsysctl net/ipv4/ip_forward 0\n"
+		 "nft table meshtun-mt0\nnft mark inet t s meshtun-mt0-0\n"
+		 "watch /run/meshtun/mt0.watch\nwatchpid 77\n", netns_of_self());
+	write_file(path, text);
+	ret = mt_record_read(path, true, &list);
+	ok = !ret && list.n == 7 && list.entries[0].type == MT_RECORD_HOOK &&
+	     list.entries[1].type == MT_RECORD_RTNL && list.entries[1].rtnl.len == 2 &&
+	     list.entries[1].rtnl.payload[0] == 0x0a && list.entries[1].rtnl.payload[1] == 0x0b &&
+	     !strcmp(list.entries[1].rtnl.desc, "link mt0 type meshtun") &&
+	     list.entries[2].type == MT_RECORD_SYSCTL && list.entries[3].type == MT_RECORD_NFT_TABLE &&
+	     list.entries[4].type == MT_RECORD_NFT_MARK && list.entries[5].type == MT_RECORD_WATCH &&
+	     list.entries[6].type == MT_RECORD_WATCHPID && list.entries[6].watchpid == 77;
+	report(ok, "a record of the previous mtctl reads entry by entry (hex in either case)");
+	mt_record_free(&list);
 
 	write_file(path, "meshtun-state 2\nnetns 1:1\n");
 	report(mt_record_read(path, true, &list) == -EBADMSG, "another format is not a record");
