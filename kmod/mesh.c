@@ -402,7 +402,7 @@ static void probe_timer(struct timer_list *timer)
 	}
 }
 
-int mt_mesh_wrap_relay(struct mt_peer *peer, struct sk_buff *skb)
+int mt_mesh_wrap_relay(struct mt_peer *peer, struct mt_peer *hub, struct sk_buff *skb)
 {
 	struct mt_device *mt = peer->device;
 	struct mt_mesh_peer_msg *msg;
@@ -417,14 +417,15 @@ int mt_mesh_wrap_relay(struct mt_peer *peer, struct sk_buff *skb)
 	msg->header.flags = 0;
 	msg->header.len = cpu_to_be16(MESHTUN_KEY_LEN + len);
 	memcpy(msg->public_key, peer->public_key, MESHTUN_KEY_LEN);
+	WRITE_ONCE(peer->mesh.last_hub, hub->serial);
+	mt_device_mesh_count(mt, MT_MESH_STAT_RELAY_SENT, 1);
 	return 0;
 }
 
-void mt_mesh_path(struct mt_peer *peer, const struct sk_buff *skb, enum mt_route route,
+void mt_mesh_path(struct mt_peer *peer, struct sk_buff *skb, enum mt_route route,
 		  struct mt_path *path)
 {
-	u64 now = get_jiffies_64();
-
+	path->now = get_jiffies_64();
 	path->hub = NULL;
 	if (route == MT_ROUTE_CANDIDATE) {
 		spin_lock_bh(&peer->mesh.lock);
@@ -434,10 +435,11 @@ void mt_mesh_path(struct mt_peer *peer, const struct sk_buff *skb, enum mt_route
 		if (path->candidate.addr.sa_family == AF_UNSPEC) {
 			path->kind = MT_PATH_NONE;
 			path->drop = MT_DROP_TX_NO_ENDPOINT;
+			path->err = -EDESTADDRREQ;
 		}
 		return;
 	}
-	if (route == MT_ROUTE_AUTO && wants_relay(peer, now)) {
+	if (route == MT_ROUTE_AUTO && wants_relay(peer, path->now)) {
 		path->hub = pick_hub(peer);
 		if (path->hub) {
 			set_path(peer, MESHTUN_PEER_PATH_RELAYED);
@@ -447,6 +449,7 @@ void mt_mesh_path(struct mt_peer *peer, const struct sk_buff *skb, enum mt_route
 		if (!has_endpoint(peer)) {
 			path->kind = MT_PATH_NONE;
 			path->drop = MT_DROP_TX_NO_RELAY;
+			path->err = -EHOSTUNREACH;
 			return;
 		}
 	}
@@ -457,7 +460,7 @@ void mt_mesh_path(struct mt_peer *peer, const struct sk_buff *skb, enum mt_route
 		 * alone, unless it is kept open on purpose (persistent keepalive).
 		 */
 		if (MT_SKB_CB(skb)->plain_len || READ_ONCE(peer->persistent_keepalive_interval))
-			keep_direct(peer, now);
+			keep_direct(peer, path->now);
 	}
 	path->kind = MT_PATH_ENDPOINT;
 }
@@ -470,16 +473,13 @@ void mt_mesh_path_done(struct mt_peer *peer, struct mt_path *path, bool sent)
 			mt_device_mesh_count(peer->device, MT_MESH_STAT_PUNCHES, 1);
 		break;
 	case MT_PATH_HUB:
-		if (sent) {
-			WRITE_ONCE(peer->mesh.last_hub, path->hub->serial);
-			mt_device_mesh_count(peer->device, MT_MESH_STAT_RELAY_SENT, 1);
-		}
 		/* Relayed: ask the hub where the peer is, when it is time to. */
-		discover(peer, path->hub, get_jiffies_64());
+		discover(peer, path->hub, path->now);
 		mt_peer_put(path->hub);
 		path->hub = NULL;
 		break;
-	default:
+	case MT_PATH_ENDPOINT:
+	case MT_PATH_NONE:
 		break;
 	}
 }
@@ -1085,7 +1085,7 @@ static enum mt_mesh_verdict node_receive(struct mt_peer *hub, struct sk_buff *sk
 		mt_peer_put(other);
 		consume_skb(skb);
 		return MT_MESH_CONSUMED;
-	default:	/* MT_MESH_ENDPOINT */
+	case MT_MESH_ENDPOINT:
 		other = hub_names(hub, ((struct mt_mesh_endpoint *)hdr)->public_key, NULL);
 		if (!other)
 			return drop_message(mt, skb, MT_DROP_RX_MESH_REFUSED);
@@ -1101,6 +1101,8 @@ static enum mt_mesh_verdict node_receive(struct mt_peer *hub, struct sk_buff *sk
 		mt_peer_put(other);
 		consume_skb(skb);
 		return MT_MESH_CONSUMED;
+	default:	/* none other reaches here: mt_mesh_receive() sorted them */
+		return drop_message(mt, skb, MT_DROP_RX_MESH_MALFORMED);
 	}
 	mt_peer_put(other);
 	return drop_message(mt, skb, reason);
@@ -1125,8 +1127,12 @@ enum mt_mesh_verdict mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb,
 	case MT_MESH_ENDPOINT_REQUEST:
 	case MT_MESH_RELAY:
 		return hub_receive(peer, skb, next);
-	default:
+	case MT_MESH_PEER_ASKING:
+	case MT_MESH_ENDPOINT:
+	case MT_MESH_RELAYED:
 		return node_receive(peer, skb, next);
+	default:	/* check_message() lets no other type through */
+		return drop_message(peer->device, skb, MT_DROP_RX_MESH_MALFORMED);
 	}
 	consume_skb(skb);
 	return MT_MESH_CONSUMED;

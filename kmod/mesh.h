@@ -23,12 +23,17 @@
  *                         through a hub (so its packets may wait)
  *   mt_mesh_path()        where a WireGuard message to a peer goes now:
  *                         its endpoint, the address a hub gave (a punch),
- *                         or a hub (referenced in the path), or nowhere
- *                         (with the drop reason); send.c moves it there
+ *                         a hub (referenced in the path), or nowhere (with
+ *                         the drop reason and errno); send.c moves it
+ *                         there. Deciding keeps the mesh's state: the
+ *                         path's kind, the probe of a direct path in use,
+ *                         handshakes with hubs not yet heard from
  *   mt_mesh_wrap_relay()  put the RELAY header naming the peer in front of
- *                         a message for the hub (-EMSGSIZE: cannot be)
- *   mt_mesh_path_done()   after sending (or failing to) on a path: its
- *                         counters, discovery when relayed, the hub put
+ *                         a message for the hub, noting that hub as the
+ *                         last used; -EMSGSIZE (skb not consumed) when it
+ *                         cannot fit one datagram or take the header
+ *   mt_mesh_path_done()   after every send on a path, sent or not: punches
+ *                         counted, discovery when relayed, the hub put
  *   mt_mesh_received()    a peer's authenticated message arrived, straight
  *                         (hub 0) or through the hub with that serial
  *   mt_mesh_receive()     a peer's decrypted mesh message: handled here, or
@@ -47,7 +52,6 @@
 #ifndef MT_MESH_H
 #define MT_MESH_H
 
-#include "device.h"
 #include "peer.h"
 
 #include <linux/skbuff.h>
@@ -81,7 +85,9 @@ struct mt_path {
 	enum mt_path_kind kind;
 	struct mt_peer *hub;		/* MT_PATH_HUB: referenced until path_done */
 	union mt_endpoint candidate;	/* MT_PATH_CANDIDATE */
-	enum mt_drop_reason drop;	/* MT_PATH_NONE */
+	enum mt_drop_reason drop;	/* MT_PATH_NONE: counted as, */
+	int err;			/* and returned */
+	u64 now;			/* when it was decided */
 };
 
 /* A direct path unproven this long is not trusted until it answers a PING. */
@@ -137,9 +143,9 @@ void mt_mesh_peer_stop(struct mt_peer *peer);
 bool mt_mesh_set_hub(struct mt_peer *peer, bool hub);
 void mt_mesh_remove_peer(struct mt_peer *peer);
 bool mt_mesh_reachable(struct mt_peer *peer);
-void mt_mesh_path(struct mt_peer *peer, const struct sk_buff *skb, enum mt_route route,
+void mt_mesh_path(struct mt_peer *peer, struct sk_buff *skb, enum mt_route route,
 		  struct mt_path *path);
-int mt_mesh_wrap_relay(struct mt_peer *peer, struct sk_buff *skb);
+int mt_mesh_wrap_relay(struct mt_peer *peer, struct mt_peer *hub, struct sk_buff *skb);
 void mt_mesh_path_done(struct mt_peer *peer, struct mt_path *path, bool sent);
 void mt_mesh_received(struct mt_peer *peer, u64 hub);
 enum mt_mesh_verdict mt_mesh_receive(struct mt_peer *peer, struct sk_buff *skb,

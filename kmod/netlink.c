@@ -816,19 +816,13 @@ static int parse_device(struct mt_device *mt, struct sk_buff *skb, struct genl_i
  * Parse and check the whole request. Nothing of the device changes here;
  * what the request needs is allocated into req.
  */
-static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_info *info,
-			 struct mt_set_req *req)
+/* The request's peers, each parsed and checked, and none twice. */
+static int parse_peers(struct mt_device *mt, struct mt_set_req *req, struct nlattr *peers,
+		       struct netlink_ext_ack *extack)
 {
-	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *peers = info->attrs[MESHTUN_DEVICE_A_PEERS];
 	const struct nlattr *nest;
-	unsigned long final_peers;
 	unsigned int i, n = 0;
 	int ret, rem;
-
-	ret = parse_device(mt, skb, info, req);
-	if (ret)
-		return ret;
 
 	if (peers) {
 		nla_for_each_nested(nest, peers, rem)
@@ -838,40 +832,39 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 		NL_SET_ERR_MSG_ATTR(extack, peers, "too many peers");
 		return -E2BIG;
 	}
-	if (n) {
-		req->peers = kvcalloc(n, sizeof(*req->peers), GFP_KERNEL_ACCOUNT);
-		req->sorted = kvcalloc(n, sizeof(*req->sorted), GFP_KERNEL_ACCOUNT);
-		if (!req->peers || !req->sorted)
-			return -ENOMEM;
-		nla_for_each_nested(nest, peers, rem) {
-			struct mt_peer_req *pr = &req->peers[req->n_peers++];
+	if (!n)
+		return 0;
+	req->peers = kvcalloc(n, sizeof(*req->peers), GFP_KERNEL_ACCOUNT);
+	req->sorted = kvcalloc(n, sizeof(*req->sorted), GFP_KERNEL_ACCOUNT);
+	if (!req->peers || !req->sorted)
+		return -ENOMEM;
+	nla_for_each_nested(nest, peers, rem) {
+		struct mt_peer_req *pr = &req->peers[req->n_peers++];
 
-			pr->nest = nest;
-			ret = parse_peer(mt, req, pr, extack);
-			if (ret)
-				return ret;
-			req->sorted[req->n_peers - 1] = pr;
-		}
-		sort(req->sorted, n, sizeof(*req->sorted), cmp_peer_key, NULL);
-		for (i = 1; i < n; i++) {
-			if (!cmp_peer_key(&req->sorted[i - 1], &req->sorted[i])) {
-				NL_SET_ERR_MSG_ATTR(extack, req->sorted[i]->nest,
-						    "peer appears more than once in the request");
-				return -EINVAL;
-			}
+		pr->nest = nest;
+		ret = parse_peer(mt, req, pr, extack);
+		if (ret)
+			return ret;
+		req->sorted[req->n_peers - 1] = pr;
+	}
+	sort(req->sorted, n, sizeof(*req->sorted), cmp_peer_key, NULL);
+	for (i = 1; i < n; i++) {
+		if (!cmp_peer_key(&req->sorted[i - 1], &req->sorted[i])) {
+			NL_SET_ERR_MSG_ATTR(extack, req->sorted[i]->nest,
+					    "peer appears more than once in the request");
+			return -EINVAL;
 		}
 	}
+	return 0;
+}
 
-	/* The device's own key may not stay a peer's key. */
-	if (req->set_private_key && req->has_private_key &&
-	    mt_peer_lookup(mt, req->public_key) && request_keeps_peer(req, req->public_key)) {
-		NL_SET_ERR_MSG_ATTR(extack, info->attrs[MESHTUN_DEVICE_A_PRIVATE_KEY],
-				    "private key belongs to a peer of this device");
-		return -EINVAL;
-	}
+/* How many peers the device ends up with: within the limit. */
+static int check_peer_count(struct mt_device *mt, struct mt_set_req *req,
+			    const struct nlattr *peers, struct netlink_ext_ack *extack)
+{
+	unsigned long final_peers = req->replace_peers ? 0 : mt->num_peers;
+	unsigned int i;
 
-	/* How many peers the device ends up with. */
-	final_peers = req->replace_peers ? 0 : mt->num_peers;
 	for (i = 0; i < req->n_peers; i++) {
 		struct mt_peer_req *pr = &req->peers[i];
 
@@ -885,28 +878,36 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 		NL_SET_ERR_MSG_ATTR(extack, peers, "too many peers");
 		return -E2BIG;
 	}
-	ret = check_hubs(mt, req, extack);
-	if (ret)
+	return 0;
+}
+
+/* A new port on a running device: bound now, before any change. */
+static int bind_new_port(struct mt_device *mt, struct mt_set_req *req, struct genl_info *info)
+{
+	struct nlattr *port = info->attrs[MESHTUN_DEVICE_A_LISTEN_PORT];
+	int ret;
+
+	if (!req->set_listen_port || !netif_running(mt->dev) ||
+	    req->listen_port == mt->incoming_port)
+		return 0;
+	ret = mt_socket_prepare(mt, req->listen_port, &req->sockets);
+	if (ret) {
+		if (ret == -EADDRINUSE)
+			NL_SET_ERR_MSG_ATTR(info->extack, port, "listen port is in use");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, port, "cannot bind the listen port");
 		return ret;
-
-	/* A new port on a running device: bind it now, before any change. */
-	if (req->set_listen_port && netif_running(mt->dev) &&
-	    req->listen_port != mt->incoming_port) {
-		struct nlattr *port = info->attrs[MESHTUN_DEVICE_A_LISTEN_PORT];
-
-		ret = mt_socket_prepare(mt, req->listen_port, &req->sockets);
-		if (ret) {
-			if (ret == -EADDRINUSE)
-				NL_SET_ERR_MSG_ATTR(extack, port, "listen port is in use");
-			else
-				NL_SET_ERR_MSG_ATTR(extack, port, "cannot bind the listen port");
-			return ret;
-		}
-		req->install_sockets = true;
-		mt_race_window("set-sockets", mt->dev);
 	}
+	req->install_sockets = true;
+	mt_race_window("set-sockets", mt->dev);
+	return 0;
+}
 
-	/* Allocate now, so that applying cannot fail. */
+/* Allocate now what applying needs, so that applying cannot fail. */
+static int allocate_for_apply(struct mt_device *mt, struct mt_set_req *req)
+{
+	unsigned int i;
+
 	for (i = 0; i < req->n_peers; i++) {
 		struct mt_peer_req *pr = &req->peers[i];
 
@@ -918,6 +919,39 @@ static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_
 	}
 	return mt_allowedips_pool_fill(&req->pool, req->allowedip_inserts *
 				       MT_ALLOWEDIPS_NODES_PER_INSERT);
+}
+
+/*
+ * The whole request checked against the device as it is, and everything
+ * it needs bound and allocated; nothing of the device changed yet.
+ */
+static int parse_request(struct mt_device *mt, struct sk_buff *skb, struct genl_info *info,
+			 struct mt_set_req *req)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *peers = info->attrs[MESHTUN_DEVICE_A_PEERS];
+	int ret;
+
+	ret = parse_device(mt, skb, info, req);
+	if (!ret)
+		ret = parse_peers(mt, req, peers, extack);
+	if (ret)
+		return ret;
+	/* The device's own key may not stay a peer's key. */
+	if (req->set_private_key && req->has_private_key &&
+	    mt_peer_lookup(mt, req->public_key) && request_keeps_peer(req, req->public_key)) {
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[MESHTUN_DEVICE_A_PRIVATE_KEY],
+				    "private key belongs to a peer of this device");
+		return -EINVAL;
+	}
+	ret = check_peer_count(mt, req, peers, extack);
+	if (!ret)
+		ret = check_hubs(mt, req, extack);
+	if (!ret)
+		ret = bind_new_port(mt, req, info);
+	if (!ret)
+		ret = allocate_for_apply(mt, req);
+	return ret;
 }
 
 static void apply_peer(struct mt_device *mt, struct mt_set_req *req, struct mt_peer_req *pr)

@@ -231,6 +231,8 @@ void mt_peer_remove(struct mt_peer *peer)
 
 void mt_peer_stop(struct mt_peer *peer)
 {
+	lockdep_assert_held(&peer->device->config_lock);
+	might_sleep();
 	mt_timers_stop(peer);
 	mt_mesh_peer_stop(peer);
 	if (cancel_work_sync(&peer->handshake_tx_work))
@@ -239,6 +241,8 @@ void mt_peer_stop(struct mt_peer *peer)
 
 void mt_peer_forget(struct mt_peer *peer, enum mt_drop_reason reason)
 {
+	lockdep_assert_held(&peer->device->config_lock);
+	might_sleep();
 	/*
 	 * Again: what the workers delivered since mt_peer_stop() (an
 	 * ENDPOINT, a PING) may have started a train or a round that could

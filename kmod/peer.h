@@ -22,12 +22,10 @@
  *                               stop what removed peers still had running
  *   mt_peer_stop()              stop its timers, mesh timers and initiation
  *                               work (nothing may re-arm them: the peer is
- *                               dead or its device down); may sleep
- *   mt_peer_forget()            once the workers are done with it as well:
- *                               clear its sessions and handshake, drop its
- *                               staged packets as REASON
- * Removal (peer dead) and ndo_stop (device down) both shut a peer down
- * with these two.
+ *                               dead or its device down); config lock, sleeps
+ *   mt_peer_forget()            then clear its sessions and handshake (and
+ *                               mesh timers again), drop its staged packets
+ *                               as REASON; config lock, sleeps
  *   mt_peer_lookup()            a device's peer by public key (config lock)
  *   mt_peer_lookup_rcu()        the same from the packet path, referenced
  *   mt_peer_lookup_tag_rcu()    a device's peer by its key's tag (mesh.h),
@@ -35,6 +33,11 @@
  *   mt_peer_get_maybe_zero()    take a reference unless the peer is dying
  *   mt_peer_get()               another reference on a referenced peer
  *   mt_peer_put()               drop a reference
+ *
+ * Removal (peer dead: forgotten right after it is stopped, once no packet
+ * path can find it) and ndo_stop (device down: every peer stopped, then
+ * the workers, then every peer forgotten) shut a peer down with
+ * mt_peer_stop() and mt_peer_forget().
  */
 #ifndef MT_PEER_H
 #define MT_PEER_H

@@ -213,24 +213,26 @@ static int transmit(struct mt_peer *peer, struct sk_buff *skb, u8 ds, enum mt_ro
 	mt_mesh_path(peer, skb, route, &path);
 	switch (path.kind) {
 	case MT_PATH_ENDPOINT:
-		return mt_socket_send_skb_to_peer(peer, skb, ds);
+		/* The socket counts it on the peer. */
+		ret = mt_socket_send_skb_to_peer(peer, skb, ds);
+		break;
 	case MT_PATH_CANDIDATE:
 		ret = mt_socket_send_skb_to(peer->device, skb, &path.candidate, ds);
 		break;
 	case MT_PATH_HUB:
-		ret = mt_mesh_wrap_relay(peer, skb);
+		ret = mt_mesh_wrap_relay(peer, path.hub, skb);
 		if (ret)
 			drop_tx(peer->device, skb, MT_DROP_TX_NO_RELAY);
 		else
 			mt_send_plaintext(path.hub, skb, ds, MT_ROUTE_DIRECT);
 		break;
+	case MT_PATH_NONE:
 	default:
 		drop_tx(peer->device, skb, path.drop);
-		ret = -EHOSTUNREACH;
+		ret = path.err;
 		break;
 	}
-	/* On its endpoint the socket counts it; elsewhere, here. */
-	if (!ret) {
+	if (!ret && path.kind != MT_PATH_ENDPOINT) {
 		atomic64_add(len, &peer->tx_bytes);
 		atomic64_inc(&peer->tx_packets);
 	}
