@@ -167,14 +167,16 @@ static int run_recorded_hooks(struct up *u, const struct mt_record_list *list, e
 	size_t i, n = 0;
 	int ret;
 
-	if (!hooks)
+	if (!hooks) {
 		ret = up_fail(u, -ENOMEM, "out of memory");
-	for (i = 0; hooks && i < list->n; i++)
-		if (list->entries[i].type == MT_RECORD_HOOK && list->entries[i].hook.kind == kind)
-			hooks[n++] = list->entries[i].hook.command;
-	if (hooks)
+	} else {
+		for (i = 0; i < list->n; i++)
+			if (list->entries[i].type == MT_RECORD_HOOK &&
+			    list->entries[i].hook.kind == kind)
+				hooks[n++] = list->entries[i].hook.command;
 		ret = up_run_hooks(u, kind, hooks, n);
-	free(hooks);
+		free(hooks);
+	}
 	if (ret)
 		mt_cli_report(u->cli);
 	return ret;
