@@ -7,7 +7,7 @@
 #                        run the suite in QEMU
 #   make lint            checkpatch.pl --strict and sparse on kmod/
 #   make demo            boot the VM and show a meshtun device at work
-#   make bench           benchmarks (figures, compared with kernel WireGuard)
+#   make bench           benchmarks (figures against kernel WireGuard, on 6.1 and 6.12)
 #   make fuzz            the fuzzers, longer (MT_FUZZ_SECONDS, MT_FUZZ_PACKETS)
 #   make kcsan           the KCSAN kernel, and the stress and lifetime tests on
 #                        it; reports data races meshtun takes part in
