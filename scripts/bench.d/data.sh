@@ -9,7 +9,8 @@
 # Per kind and round: iperf3 TCP 1 and 4 streams and UDP (1400-byte IP
 # datagrams, the rate that arrived, not the rate sent), with the guest's
 # CPU time per GB carried (from /proc/stat: every CPU's busy time over the
-# run, both ends and the crypto); ping and a 64-byte TCP request/response
+# run, both ends and the crypto) and, for TCP, the segments the receiver
+# found out of order (TcpExtTCPOFOQueue); ping and a 64-byte TCP request/response
 # (scripts/bench.d/tcp_rr.c) p50 and p99; full handshakes per second.
 # Prints per kind the median over the rounds, and the median (with the
 # lowest and highest) of the per-round meshtun/WireGuard ratios.
@@ -73,21 +74,26 @@ tunnel() { # kind
 tunnel wireguard
 tunnel meshtun
 
+# Segments the receiving TCP put in its out-of-order queue: reordering on
+# the way (a tunnel must keep one flow's packets in order).
+ofo_count() { ip netns exec bnb nstat -asz TcpExtTCPOFOQueue | awk '{ print $2 }'; }
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
-# One iperf3 run -> "bits/s-received cpu-seconds-per-GB".
+# One iperf3 run -> "bits/s-received cpu-seconds-per-GB out-of-order".
 iperf_run() { # dst extra-args...
-	local dst=$1 c0 c1
+	local dst=$1 c0 c1 o0 o1
 	shift
 	ip netns exec bnb iperf3 -s -1 -D -B "$dst" >/dev/null
 	for _ in $(seq 50); do
 		ip netns exec bnb ss -Htln 'sport = :5201' | grep -q . && break
 		sleep 0.1
 	done
+	o0=$(ofo_count)
 	c0=$(busy_ticks)
 	ip netns exec bna iperf3 -J -c "$dst" -t "$secs" "$@" >"$tmp/iperf.json"
 	c1=$(busy_ticks)
-	python3 - "$tmp/iperf.json" $((c1 - c0)) "$hz" <<'PY'
+	o1=$(ofo_count)
+	python3 - "$tmp/iperf.json" $((c1 - c0)) "$hz" $((o1 - o0)) <<'PY'
 import json, sys
 end = json.load(open(sys.argv[1]))["end"]
 if "sum_received" in end:  # TCP: what the receiver counted
@@ -98,7 +104,7 @@ else:  # UDP: the sender's figures less what the receiver reported lost
     kept = 1 - s["lost_percent"] / 100.0
     bps, nbytes = s["bits_per_second"] * kept, s["bytes"] * kept
 cpu = int(sys.argv[2]) / float(sys.argv[3])
-print("%d %.2f" % (bps, cpu / (nbytes / 1e9) if nbytes else 0))
+print("%d %.2f %s" % (bps, cpu / (nbytes / 1e9) if nbytes else 0, sys.argv[4]))
 PY
 }
 
@@ -138,15 +144,17 @@ handshake_run() { # kind
 # results: one line per figure, "round kind metric value".
 measure() { # round kind
 	local r=$1 k=$2 dst=${net[$2]}.2 v
-	v=$(iperf_run "$dst")
-	echo "$r $k tcp1 ${v% *}"
-	echo "$r $k tcp1_cpu ${v#* }"
-	v=$(iperf_run "$dst" -P 4)
-	echo "$r $k tcp4 ${v% *}"
-	echo "$r $k tcp4_cpu ${v#* }"
-	v=$(iperf_run "$dst" -u -b 0 -l 1372 -w 4M)
-	echo "$r $k udp ${v% *}"
-	echo "$r $k udp_cpu ${v#* }"
+	for test in tcp1 tcp4 udp; do
+		case $test in
+		tcp1) set -- ;;
+		tcp4) set -- -P 4 ;;
+		udp) set -- -u -b 0 -l 1372 -w 4M ;;
+		esac
+		read -r bps cpu ofo <<<"$(iperf_run "$dst" "$@")"
+		echo "$r $k $test $bps"
+		echo "$r $k ${test}_cpu $cpu"
+		[ "$test" = udp ] || echo "$r $k ${test}_ofo $ofo"
+	done
 	v=$(ping_run "$dst")
 	echo "$r $k ping50 ${v% *}"
 	echo "$r $k ping99 ${v#* }"
@@ -176,7 +184,9 @@ for line in open(sys.argv[1]):
     r, kind, metric, v = line.split()
     val[(kind, metric)][int(r)] = float(v)
 rows = [("tcp1", "TCP 1 stream (Mbit/s)", 1e-6), ("tcp1_cpu", "  CPU s per GB", 1),
+        ("tcp1_ofo", "  segments out of order", 1),
         ("tcp4", "TCP 4 streams (Mbit/s)", 1e-6), ("tcp4_cpu", "  CPU s per GB", 1),
+        ("tcp4_ofo", "  segments out of order", 1),
         ("udp", "UDP 1400 B, arrived (Mbit/s)", 1e-6), ("udp_cpu", "  CPU s per GB", 1),
         ("ping50", "ping p50 (us)", 1), ("ping99", "ping p99 (us)", 1),
         ("rr50", "TCP 64 B round trip p50 (us)", 1), ("rr99", "TCP 64 B round trip p99 (us)", 1),
