@@ -37,11 +37,13 @@ umask 077
 sysctl -qw net.core.rmem_max=8388608 net.core.wmem_max=8388608
 hz=$(getconf CLK_TCK)
 
+# Namespace i (1 or 2) holds address .i of every network.
+nsname=(- bna bnb)
 ip netns add bna
 ip netns add bnb
 ip link add veth0 netns bna type veth peer name veth0 netns bnb
 for i in 1 2; do
-	ns=bn$(echo _ab | cut -c$((i + 1)))
+	ns=${nsname[i]}
 	ip -n "$ns" link set lo up
 	ip -n "$ns" addr add "10.8.0.$i/24" dev veth0
 	ip -n "$ns" link set veth0 up
@@ -53,14 +55,14 @@ declare -A port=([wireguard]=5182 [meshtun]=5183)
 tunnel() { # kind
 	local i ns other tool
 	for i in 1 2; do
-		ns=bn$(echo _ab | cut -c$((i + 1)))
+		ns=${nsname[i]}
 		wg genkey >"$tmp/$1.$ns.key"
 		wg pubkey <"$tmp/$1.$ns.key" >"$tmp/$1.$ns.pub"
 		ip -n "$ns" link add "${dev[$1]}" type "$1"
 	done
 	for i in 1 2; do
-		ns=bn$(echo _ab | cut -c$((i + 1)))
-		other=bn$(echo _ab | cut -c$((3 - i + 1)))
+		ns=${nsname[i]}
+		other=${nsname[3 - i]}
 		if [ "$1" = wireguard ]; then tool="wg set ${dev[$1]}"; else tool="$mtctl set dev ${dev[$1]}"; fi
 		ip netns exec "$ns" $tool private-key "$tmp/$1.$ns.key" listen-port "${port[$1]}$i" \
 			peer "$(cat "$tmp/$1.$other.pub")" \
@@ -143,14 +145,11 @@ handshake_run() { # kind
 
 # results: one line per figure, "round kind metric value".
 measure() { # round kind
-	local r=$1 k=$2 dst=${net[$2]}.2 v
+	local r=$1 k=$2 dst=${net[$2]}.2 v test bps cpu ofo
+	local -A options=([tcp1]="" [tcp4]="-P 4" [udp]="-u -b 0 -l 1372 -w 4M")
 	for test in tcp1 tcp4 udp; do
-		case $test in
-		tcp1) set -- ;;
-		tcp4) set -- -P 4 ;;
-		udp) set -- -u -b 0 -l 1372 -w 4M ;;
-		esac
-		read -r bps cpu ofo <<<"$(iperf_run "$dst" "$@")"
+		# shellcheck disable=SC2086 # the options are words
+		read -r bps cpu ofo <<<"$(iperf_run "$dst" ${options[$test]})"
 		echo "$r $k $test $bps"
 		echo "$r $k ${test}_cpu $cpu"
 		[ "$test" = udp ] || echo "$r $k ${test}_ofo $ofo"
