@@ -13,8 +13,8 @@ check "topology: a hub, two nodes behind NATs" topo_mesh eim eim
 check "meshtun on all three" mesh_up
 check "a reaches b (through the hub at first)" in_ns mta ping -c 3 -i 0.3 -W 5 10.99.0.3
 check "b reaches a" in_ns mtb ping -c 3 -i 0.3 -W 5 10.99.0.2
-check "a's path to b becomes direct" wait_path mta mtb direct 15
-check "b's path to a becomes direct" wait_path mtb mta direct 15
+check "a's path to b becomes direct" wait_path mta mtb direct 15 10.99.0.3
+check "b's path to a becomes direct" wait_path mtb mta direct 15 10.99.0.2
 check "a sees b at its NAT's address" sh -c \
 	"ip netns exec mta $mtctl show dev mt0 endpoints | grep -q \"$(cat "$tmp/mtb.pub")	203.0.113.2:\""
 check "the hub introduced them" test "$(stat mthub mesh_introductions)" -ge 1

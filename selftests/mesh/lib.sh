@@ -26,7 +26,8 @@
 #   stat NS NAME             an ethtool -S counter of NS's mt0
 #   wait_stat_above NS NAME VALUE SECONDS   poll until that counter is above VALUE
 #   path_of NS PEER_NS       "direct", "relayed" or "none": NS's path to PEER_NS
-#   wait_path NS PEER_NS WANT SECONDS   poll until the path is WANT
+#   wait_path NS PEER_NS WANT SECONDS [ADDR]   poll until the path is WANT
+#                            (pinging ADDR meanwhile, when given)
 #                            (both waits bound wall time: on the debug
 #                            kernel one poll can take a second)
 #   cut_direct, uncut_direct  the internet router drops, or again passes,
@@ -134,11 +135,18 @@ path_of() { # ns peer-ns
 	in_ns "$1" "$mtctl" show dev mt0 paths | awk -v k="$(cat "$tmp/$2.pub")" '$1 == k { print $2 }'
 }
 
-wait_path() { # ns peer-ns want seconds
+# With ADDR, NS pings it while it waits: a path is discovered for traffic
+# through the hub, with backoff, and a few pings sent while the
+# handshakes were still under way leave nothing to retry for.
+wait_path() { # ns peer-ns want seconds [addr]
 	local end=$((SECONDS + $4))
 	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(path_of "$1" "$2")" = "$3" ] && return 0
-		sleep 0.1
+		if [ -n "${5:-}" ]; then
+			in_ns "$1" ping -q -c 1 -W 1 "$5" >/dev/null 2>&1
+		else
+			sleep 0.1
+		fi
 	done
 	echo "$1's path to $2 is $(path_of "$1" "$2"), not $3, after $4 s" >&2
 	in_ns "$1" "$mtctl" show dev mt0 >&2

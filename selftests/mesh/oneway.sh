@@ -15,8 +15,8 @@ netns_add $mesh_namespaces || exit 1
 check "topology: a hub, two nodes behind NATs" topo_mesh eim eim
 check "meshtun on all three" mesh_up
 in_ns mta ping -q -c 3 -i 0.3 -W 5 10.99.0.3 >/dev/null
-check "a's path to b becomes direct" wait_path mta mtb direct 15
-check "b's path to a becomes direct" wait_path mtb mta direct 15
+check "a's path to b becomes direct" wait_path mta mtb direct 15 10.99.0.3
+check "b's path to a becomes direct" wait_path mtb mta direct 15 10.99.0.2
 
 # The cut: a forward rule on one NAT router, for what goes out to the
 # other node's NAT (what comes in from it still passes).
