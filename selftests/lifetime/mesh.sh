@@ -17,9 +17,7 @@ check "meshtun on all three" mesh_up
 hub=$(cat "$tmp/mthub.pub") a=$(cat "$tmp/mta.pub") b=$(cat "$tmp/mtb.pub")
 # 200 a second each way: enough to be in use at every release, and
 # bearable on the debug kernel's slow guest for the whole test. It starts
-# before the path is looked for: a path is discovered for traffic that
-# goes through the hub, and with backoff; a few pings that all went while
-# the handshakes were still under way leave nothing to retry for.
+# before the path is looked for: see wait_path (../mesh/lib.sh) for why.
 flood mta 10.99.0.3 600 -s 600 -i 0.005
 flood=$flood_pid
 flood mtb 10.99.0.2 600 -s 600 -i 0.005
